@@ -1,0 +1,247 @@
+"""`newsprism`: a thin command line over the library.
+
+Each command parses its arguments and calls one library function. Prefect is imported only by
+the commands that run flows: a flow-free command (parse, sql, report, views) starts in a fraction
+of a second instead of paying Prefect's start-up (PITFALLS.md).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = REPO / "sample"
+
+EXAMPLES = {
+    "run": "newsprism run --topic noem-sheinbaum --config newsprism.toml",
+    "ingest": "newsprism ingest https://example.org/feed.xml urls.txt saved_pages/ crawl.warc.gz --topic noem-sheinbaum",
+    "parse": "newsprism parse page1.html page2.html --url https://example.org/article",
+    "report": "newsprism report --topic noem-sheinbaum",
+    "sql": 'newsprism sql "select outlet, how, claim_label from cmp_claim_coverage limit 10"',
+    "views": "newsprism views",
+    "demo": "newsprism demo --db newsprism.duckdb",
+}
+
+
+class CliError(Exception):
+    """A problem the user can fix: printed without a traceback, exit status 2."""
+
+
+def _db(args: argparse.Namespace) -> str:
+    from warehouse.db import default_db_path
+
+    return args.db or default_db_path()
+
+
+# --- commands --------------------------------------------------------------------------------
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from parsers.article import parse_file
+
+    if args.url and len(args.files) > 1:
+        raise CliError("--url names one page; give a single FILE with it")
+    status = 0
+    for path in args.files:
+        try:
+            row = parse_file(path, url=args.url)
+        except OSError as exc:
+            print(f"newsprism parse: {path}: {exc.strerror or exc}", file=sys.stderr)
+            status = 1
+            continue
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return status
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from warehouse.db import session
+
+    with session(_db(args), read_only=True) as con:
+        rel = con.sql(args.query)
+        if rel is None:
+            print("ok (statement returned no rows)")
+            return 0
+        if args.format == "table":
+            width = args.max_width or shutil.get_terminal_size((160, 40)).columns
+            rel.show(max_width=width, max_rows=args.max_rows, max_col_width=args.max_col_width)
+            return 0
+        columns = list(rel.columns)
+        rows = rel.fetchall()
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:  # jsonl
+        for r in rows:
+            sys.stdout.write(json.dumps(dict(zip(columns, r)), ensure_ascii=False, default=str) + "\n")
+    return 0
+
+
+def _pick_topic(con, topic: str | None) -> str:
+    if topic:
+        return topic
+    topics = [r[0] for r in con.execute("select topic_id from topics order by topic_id").fetchall()]
+    if len(topics) == 1:
+        return topics[0]
+    raise CliError(f"several topics in the warehouse; choose one with --topic ({', '.join(topics) or 'none'})")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from warehouse import report
+    from warehouse.db import session
+
+    with session(_db(args), read_only=True) as con:
+        topic = _pick_topic(con, args.topic)
+        try:
+            rep = report.build_report(con, topic)
+        except LookupError as exc:
+            raise CliError(str(exc)) from None
+    sys.stdout.write(report.render_markdown(rep) if args.markdown else report.render_text(rep))
+    return 0
+
+
+def cmd_views(args: argparse.Namespace) -> int:
+    from warehouse.schema import view_files
+
+    for v in view_files():
+        print(f"{v.name}  [{v.layer}]")
+        print(f"    grain: {v.header['grain']}")
+        print(f"    key:   {v.header['key']}")
+    return 0
+
+
+def _print_summary(summary) -> None:
+    loaded = ", ".join(f"{k} {v}" for k, v in summary.loaded.items())
+    analyzed = ", ".join(f"{k} {v}" for k, v in summary.analyzed.items())
+    print(f"[{summary.topic_id}] discovered {summary.discovered} URLs; fetched {summary.fetched_ok} ok, "
+          f"{summary.fetch_failures} failed; loaded: {loaded}; analyzed: {analyzed}", file=sys.stderr)
+    for e in summary.errors:
+        print(f"  source problem: {e}", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.runtime import local_flow_settings
+    from flows.pipeline import run_flow
+
+    with local_flow_settings():
+        summary = run_flow(topic=args.topic, config=args.config, db=_db(args), as_of=args.as_of)
+    _print_summary(summary)
+    sys.stdout.write(summary.report)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from flows.runtime import local_flow_settings
+    from flows.pipeline import ingest_flow
+
+    with local_flow_settings():
+        summary = ingest_flow(sources=list(args.sources), topic=args.topic, config=args.config, db=_db(args))
+    _print_summary(summary)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.demo import run_demo
+
+    sys.stdout.write(run_demo(SAMPLE_DIR, db=_db(args), config=args.config))
+    return 0
+
+
+# --- argument parsing ------------------------------------------------------------------------
+
+def _command(sub, name: str, func: Callable, help_text: str, description: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        name, help=help_text, description=description,
+        epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--db", help="warehouse file (default: $NEWSPRISM_DB or ./newsprism.duckdb)")
+    p.set_defaults(func=func)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsprism",
+        description="Compare how news outlets cover the same story.",
+        epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = _command(sub, "run", cmd_run, "collect and compare one topic (the whole pipeline once)",
+                 "Discover, fetch, parse, load and analyze one topic of the config, then print the report.")
+    p.add_argument("--topic", required=True, help="topic id from the config file")
+    p.add_argument("--config", help="config file (default: ./newsprism.toml)")
+    p.add_argument("--as-of", dest="as_of", metavar="ISO8601",
+                   help="archive replay only: serve each URL as the archive held it at this time")
+
+    p = _command(sub, "ingest", cmd_ingest, "fetch, parse, load and analyze sources given by hand",
+                 "Sources: http(s) URLs of pages or RSS/Atom feeds, feed files, text files of URLs, folders of "
+                 "saved pages, WARC files. Everything given is kept unless --topic names a topic of the config, "
+                 "whose terms then filter the articles.")
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    p.add_argument("--topic", help="topic id: filter by its terms and file the articles under it (default: adhoc)")
+    p.add_argument("--config", help="config file (default: ./newsprism.toml)")
+
+    p = _command(sub, "parse", cmd_parse, "parse saved pages to JSON lines (no database)",
+                 "Print one JSON object per page: path, url, outlet, title, authors, published, language, body, "
+                 "and the rest of the article record. Pure parsing: no network, no database.")
+    p.add_argument("files", nargs="+", metavar="FILE.html")
+    p.add_argument("--url", help="the page's URL, when a single FILE is given (default: its canonical link, else file://)")
+
+    p = _command(sub, "report", cmd_report, "print the comparison summary of a topic",
+                 "The comparison report: outlets, shared claims, omissions, differing numbers and dates, quote "
+                 "variants, attribution, loaded language and edits, each from one view.")
+    p.add_argument("--topic", help="topic id (default: the only topic in the warehouse)")
+    p.add_argument("--markdown", action="store_true", help="markdown instead of plain text")
+
+    p = _command(sub, "sql", cmd_sql, "run read-only SQL over the warehouse",
+                 "Run one SQL statement on a read-only connection and print the result.")
+    p.add_argument("query")
+    p.add_argument("--format", choices=("table", "csv", "jsonl"), default="table")
+    p.add_argument("--max-rows", type=int, default=200)
+    p.add_argument("--max-width", type=int, default=None, help="table width (default: terminal width)")
+    p.add_argument("--max-col-width", type=int, default=60)
+
+    _command(sub, "views", cmd_views, "list the SQL views with their grain and key",
+             "List the warehouse views in build order with the grain and key their headers declare.")
+
+    p = _command(sub, "demo", cmd_demo, "run the pipeline on the bundled sample edition",
+                 "Build the sample edition's WARC archive, replay the story as it unfolded (one collection "
+                 "round per feed capture time) and print the report.")
+    p.add_argument("--config", default=str(REPO / "newsprism.toml"), help="config file (default: the repository's newsprism.toml)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"newsprism {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"newsprism {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the user gets the message, not a traceback...
+        from flows.config import ConfigError
+        from warehouse.db import WarehouseLocked
+
+        if isinstance(exc, (ConfigError, WarehouseLocked)):
+            print(f"newsprism {args.command}: {exc}", file=sys.stderr)
+            return 2
+        import duckdb
+
+        if isinstance(exc, duckdb.Error):
+            print(f"newsprism {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+        raise  # ...unless it is a bug, which deserves the traceback
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,413 @@
+"""The Prefect flows: one flow per stage, composed by the `run` and `ingest` flows.
+
+discover -> fetch -> parse -> load -> analyze -> report. Tasks work on batches, never on single
+articles: a task run costs ~5 ms of orchestration plus server back-pressure (PITFALLS.md), which
+would dwarf the work per article. Every task is a thin wrapper over a library function in
+parsers/, warehouse/ or flows/{http,sources,archive}.py; those are what the tests exercise
+directly. The warehouse is opened only inside the load and analyze tasks and closed at once, so
+the DuckDB file lock is held for seconds, not for the length of a crawl.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence, TypeVar
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows import staging
+from flows.bodies import body_of
+from flows.config import FetchSettings, Topic, load_config
+from parsers.article import parse_article
+from parsers.feeds import FeedError, parse_feed
+from parsers.records import Discovery, FetchResult
+from parsers.relevance import judge
+from warehouse import analysis, load, report
+from warehouse.db import session
+from warehouse.schema import ensure_schema
+
+T = TypeVar("T")
+
+ADHOC_TOPIC = "adhoc"  # the collection `newsprism ingest` loads into when no --topic is given
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def without_body(result: FetchResult) -> FetchResult:
+    """Fetch results leave their task without the bytes, which stay in the archive."""
+    return dataclasses.replace(result, body=None)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+# --- sessions: live HTTP or archive replay ---------------------------------------------------
+
+def _policy(settings: FetchSettings):
+    from flows.http import FetchPolicy
+
+    kwargs = dict(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
+                  max_bytes=settings.max_bytes)
+    if settings.user_agent:
+        kwargs["user_agent"] = settings.user_agent
+    return FetchPolicy(**kwargs)
+
+
+@functools.lru_cache(maxsize=4)
+def _replay_archive(paths: tuple[str, ...], stamps: tuple[float, ...]):
+    """Index the replay WARCs once per process (re-indexed when a file changes on disk)."""
+    from flows.replay import ReplayArchive
+
+    return ReplayArchive(list(paths))
+
+
+def _session(settings: FetchSettings, as_of: str | None):
+    from flows.config import ConfigError
+    from flows.http import make_session
+    from flows.replay import ReplayAdapter
+
+    policy = _policy(settings)
+    replay = None
+    if settings.replay:
+        missing = [str(p) for p in settings.replay if not p.exists()]
+        if missing:
+            raise ConfigError(f"replay archive not found: {', '.join(missing)} "
+                              "(the sample edition's is built by `newsprism demo` / `make demo`)")
+        paths = tuple(str(p) for p in settings.replay)
+        replay = ReplayAdapter(_replay_archive(paths, tuple(p.stat().st_mtime for p in settings.replay)),
+                               _as_of(as_of))
+    return make_session(policy, replay=replay), policy
+
+
+@contextlib.contextmanager
+def _archive(settings: FetchSettings):
+    """A new WARC file for this task's live responses; None in replay mode (the source WARC is
+    already the archive, and copying it would only duplicate it)."""
+    if settings.replay:
+        yield None
+        return
+    from flows.archive import WarcWriter
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    path = settings.archive_dir / stamp[:8] / f"newsprism-{stamp}.warc.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with WarcWriter(path) as writer:
+        yield writer
+
+
+def _interval(settings: FetchSettings) -> float:
+    # Pacing protects live servers; replaying an archive hurts no one.
+    return 0.0 if settings.replay else settings.per_host_interval
+
+
+# --- discover --------------------------------------------------------------------------------
+
+@dataclass
+class Discovered:
+    discoveries: list[Discovery] = field(default_factory=list)
+    feed_fetches: list[FetchResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@task(name="fetch-and-read-feeds", cache_policy=NO_CACHE)
+def read_feeds(feed_urls: Sequence[str], settings: FetchSettings, as_of: str | None) -> Discovered:
+    """Fetch every feed of the topic and turn its items into discoveries."""
+    from flows.http import fetch_many
+
+    logger = get_run_logger()
+    out = Discovered()
+    if not feed_urls:
+        return out
+    session, policy = _session(settings, as_of)
+    with _archive(settings) as archive:
+        results = fetch_many(list(feed_urls), session, policy, kind="feed", archive=archive,
+                             max_workers=settings.max_workers, per_host_interval=_interval(settings))
+    out.feed_fetches = results
+    for res in results:
+        if not res.ok:
+            out.errors.append(f"feed {res.url}: {res.status} {res.error or ''}".strip())
+            logger.warning("feed %s not read: %s %s", res.url, res.status, res.error or "")
+            continue
+        try:
+            feed = parse_feed(res.body or b"", res.final_url or res.url, discovered_at=res.fetched_at)
+        except FeedError as exc:
+            out.errors.append(f"feed {res.url}: {exc}")
+            logger.warning("feed %s could not be parsed: %s", res.url, exc)
+            continue
+        out.discoveries.extend(feed.items)
+        logger.info("feed %s: %d items", res.url, len(feed.items))
+    out.feed_fetches = [without_body(r) for r in results]
+    return out
+
+
+@flow(name="discover", flow_run_name="discover-{topic.id}")
+def discover_flow(topic: Topic, settings: FetchSettings, as_of: str | None = None) -> Discovered:
+    """Turn a topic's sources (feeds, fixed URLs) into candidate URLs with provenance."""
+    found = read_feeds(list(topic.feeds), settings, as_of)
+    now = utc_now()
+    found.discoveries.extend(Discovery(url=u, source="config", source_kind="urls", discovered_at=now)
+                             for u in topic.urls)
+    return found
+
+
+# --- fetch -----------------------------------------------------------------------------------
+
+@task(name="fetch-pages", cache_policy=NO_CACHE)
+def fetch_pages(urls: Sequence[str], settings: FetchSettings, as_of: str | None) -> list[FetchResult]:
+    """Fetch one batch of pages; live responses are archived as WARC, replayed ones are not."""
+    from flows.http import fetch_many
+
+    logger = get_run_logger()
+    session, policy = _session(settings, as_of)
+    with _archive(settings) as archive:
+        results = fetch_many(list(urls), session, policy, kind="page", archive=archive,
+                             max_workers=settings.max_workers, per_host_interval=_interval(settings))
+    for r in results:
+        if not r.ok:
+            logger.warning("not fetched %s: %s %s", r.url, r.status, r.error or "")
+    return [without_body(r) for r in results]
+
+
+@flow(name="fetch", flow_run_name="fetch-{n}-urls")
+def fetch_flow(urls: list[str], settings: FetchSettings, as_of: str | None = None, n: int = 0) -> list[FetchResult]:
+    """Fetch pages in batches; every outcome, failures included, comes back as a FetchResult."""
+    results: list[FetchResult] = []
+    for chunk in batched(dict.fromkeys(urls), settings.batch_size):
+        results.extend(fetch_pages(chunk, settings, as_of))
+    return results
+
+
+# --- parse ---------------------------------------------------------------------------------
+
+@task(name="parse-pages", cache_policy=NO_CACHE)
+def parse_pages(fetches: Sequence[FetchResult], stage_file: str) -> int:
+    """Parse one batch of fetched pages and stage the records on disk; returns pages parsed.
+
+    The bytes are read back from where fetching put them (the WARC record, or the local file), so
+    no page content travels through flow parameters or the Prefect API.
+    """
+    logger = get_run_logger()
+    parsed = []
+    for f in fetches:
+        try:
+            data = body_of(f)
+        except OSError as exc:
+            logger.error("cannot read the stored bytes of %s: %s", f.url, exc)
+            continue
+        try:
+            record = parse_article(data, f.final_url or f.url, content_type=f.content_type)
+        except Exception as exc:  # a parser bug must not stop the run; the fetch row keeps the page
+            logger.error("parser failed on %s: %s: %s", f.url, type(exc).__name__, exc)
+            continue
+        parsed.append(load.Parsed(f, record))
+    staging.write_parsed(Path(stage_file), parsed)
+    return len(parsed)
+
+
+@flow(name="parse", flow_run_name="parse-{n}-pages")
+def parse_flow(fetches: list[FetchResult], stage: str, batch_size: int = 50, n: int = 0) -> list[str]:
+    """Turn fetched bytes into normalized article records, staged as files for the loader."""
+    files = []
+    for i, chunk in enumerate(batched((f for f in fetches if f.ok), batch_size)):
+        path = str(Path(stage) / f"parsed-{i:05d}.jsonl")
+        parse_pages(chunk, path)
+        files.append(path)
+    return files
+
+
+# --- load ------------------------------------------------------------------------------------
+
+@task(name="load-warehouse", cache_policy=NO_CACHE)
+def load_batch(db: str, topic: Topic, discoveries: Sequence[Discovery], fetches: Sequence[FetchResult],
+               staged: Sequence[str]) -> dict[str, int]:
+    """Upsert discoveries, fetches, staged articles and topic decisions in one short write window."""
+    logger = get_run_logger()
+    parsed = [p for path in staged for p in staging.read_parsed(Path(path))]
+    decisions = []
+    for p in parsed:
+        d = judge(p.record, topic.terms, min_matches=topic.min_matches, window=topic.window)
+        decisions.append((load.article_id(p.record), d.relevant, d.reason, d.matched_terms))
+        if not d.relevant:
+            logger.info("dropped %s: %s", p.record.canonical_url, d.reason)
+    with session(db) as con:
+        ensure_schema(con)
+        con.execute("begin transaction")
+        load.load_topic(con, topic.id, topic.name, topic.terms, topic.min_matches, *topic.window)
+        load.load_discoveries(con, topic.id, discoveries)
+        load.load_fetches(con, fetches)
+        n_versions = load.load_articles(con, parsed)
+        load.load_topic_decisions(con, topic.id, decisions)
+        con.execute("commit")
+    return {
+        "discoveries": len(discoveries),
+        "fetches": len(fetches),
+        "versions": n_versions,
+        "relevant": sum(1 for d in decisions if d[1]),
+        "dropped": sum(1 for d in decisions if not d[1]),
+    }
+
+
+@flow(name="load", flow_run_name="load-{topic.id}")
+def load_flow(db: str, topic: Topic, discoveries: list[Discovery], fetches: list[FetchResult],
+              staged: list[str]) -> dict[str, int]:
+    """Write discoveries, fetch outcomes, articles and versions, and relevance decisions."""
+    counts = load_batch(db, topic, discoveries, fetches, staged)
+    staging.remove(staged)  # only once loaded: a failed load can be retried from the same files
+    return counts
+
+
+# --- analyze ---------------------------------------------------------------------------------
+
+@task(name="analyze-sentences", cache_policy=NO_CACHE)
+def analyze_sentences(db: str, topic_id: str) -> int:
+    """Sentences and claim features for every not-yet-analysed version of the topic's articles."""
+    with session(db) as con:
+        pending = analysis.versions_to_analyze(con, topic_id)
+    # Analysis runs with the file closed: the lock is held only for the reads and the write.
+    done = 0
+    for chunk in batched(pending, 200):
+        batch = analysis.analyze_versions(chunk)
+        with session(db) as con:
+            analysis.store_analysis(con, batch)
+        done += len(chunk)
+    return done
+
+
+@task(name="align-claims", cache_policy=NO_CACHE)
+def align_claims(db: str, topic_id: str) -> int:
+    """Group the topic's sentences from different articles that report the same claim."""
+    with session(db) as con:
+        inputs = analysis.alignment_inputs(con, topic_id)
+    result = analysis.align([item for item, _ in inputs])
+    with session(db) as con:
+        return analysis.store_alignment(con, topic_id, inputs, result)
+
+
+@flow(name="analyze", flow_run_name="analyze-{topic_id}")
+def analyze_flow(db: str, topic_id: str) -> dict[str, int]:
+    """Split into sentences, extract claim features, align claims across outlets."""
+    with session(db) as con:
+        ensure_schema(con)  # views are rebuilt so a new release's SQL applies to old warehouses
+    analysed = analyze_sentences(db, topic_id)
+    claims = align_claims(db, topic_id)
+    return {"versions_analyzed": analysed, "claims": claims}
+
+
+# --- report ----------------------------------------------------------------------------------
+
+def _artifact_key(prefix: str, topic_id: str) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in topic_id.lower()).strip("-")
+    return f"{prefix}-{slug}"[:100]
+
+
+@flow(name="report", flow_run_name="report-{topic_id}")
+def report_flow(db: str, topic_id: str) -> str:
+    """Publish the comparison report (markdown) and the claim x outlet matrix (table) to the UI."""
+    with session(db, read_only=True) as con:
+        rep = report.build_report(con, topic_id)
+        table = report.coverage_table(con, topic_id)
+    create_markdown_artifact(report.render_markdown(rep), key=_artifact_key("report", topic_id),
+                             description=f"newsprism comparison report for {topic_id}")
+    if table:
+        create_table_artifact(table, key=_artifact_key("coverage", topic_id),
+                              description=f"claim x outlet coverage for {topic_id}")
+    return report.render_text(rep)
+
+
+# --- composed flows --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunSummary:
+    topic_id: str
+    discovered: int
+    fetched_ok: int
+    fetch_failures: int
+    loaded: dict[str, int]
+    analyzed: dict[str, int]
+    errors: tuple[str, ...]
+    report: str = ""
+
+
+@flow(name="newsprism-run", flow_run_name="run-{topic}")
+def run_flow(topic: str = "noem-sheinbaum", config: str | None = None, db: str | None = None,
+             as_of: str | None = None, with_report: bool = True) -> RunSummary:
+    """Collect and compare one topic: discover -> fetch -> parse -> load -> analyze -> report.
+
+    `as_of` applies to archive replay only: serve each URL as the archive held it at that time.
+    """
+    cfg = load_config(config)
+    t = cfg.topic(topic)
+    db_path = db or str(cfg.db or "newsprism.duckdb")
+    found = discover_flow(t, cfg.fetch, as_of)
+    urls = list(dict.fromkeys(d.url for d in found.discoveries))
+    fetched = fetch_flow(urls, cfg.fetch, as_of, n=len(urls))
+    stage = staging.new_stage(db_path)
+    staged = parse_flow(fetched, str(stage), cfg.fetch.batch_size, n=sum(1 for f in fetched if f.ok))
+    loaded = load_flow(db_path, t, found.discoveries, found.feed_fetches + fetched, staged)
+    analyzed = analyze_flow(db_path, t.id)
+    text = report_flow(db_path, t.id) if with_report else ""
+    return RunSummary(
+        topic_id=t.id, discovered=len(urls), fetched_ok=sum(1 for f in fetched if f.ok),
+        fetch_failures=sum(1 for f in fetched if not f.ok), loaded=loaded, analyzed=analyzed,
+        errors=tuple(found.errors), report=text,
+    )
+
+
+@task(name="resolve-sources", cache_policy=NO_CACHE)
+def resolve(sources: Sequence[str], settings: FetchSettings):
+    """Expand the given sources into discoveries, and pages already in hand (files, WARC, URLs)."""
+    from flows.sources import resolve_sources
+
+    session, policy = _session(settings, None)
+    # A URL given by hand is fetched here to learn whether it is a feed or a page; its response
+    # is archived like any other.
+    with _archive(settings) as archive:
+        plan = resolve_sources(list(sources), session=session, policy=policy, archive=archive)
+    return dataclasses.replace(plan, fetched=[without_body(f) for f in plan.fetched])
+
+
+@flow(name="newsprism-ingest", flow_run_name="ingest-{topic}")
+def ingest_flow(sources: list[str], topic: str | None = None, config: str | None = None,
+                db: str | None = None) -> RunSummary:
+    """Fetch, parse, load and analyze sources given by hand (URLs, feeds, URL lists, folders, WARC).
+
+    Without a topic, everything given is kept (no relevance filter) in the 'adhoc' collection.
+    """
+    cfg = load_config(config)
+    if topic and topic in cfg.topics:
+        t = cfg.topic(topic)
+    else:
+        t = Topic(id=topic or ADHOC_TOPIC, name=topic or "Ad-hoc ingest", terms=(), min_matches=1)
+    db_path = db or str(cfg.db or "newsprism.duckdb")
+    plan = resolve(sources, cfg.fetch)
+    have = {f.url for f in plan.fetched}
+    todo = [d.url for d in plan.discoveries if d.url not in have]
+    fetched = list(plan.fetched) + fetch_flow(list(dict.fromkeys(todo)), cfg.fetch, None, n=len(todo))
+    stage = staging.new_stage(db_path)
+    staged = parse_flow(fetched, str(stage), cfg.fetch.batch_size, n=sum(1 for f in fetched if f.ok))
+    loaded = load_flow(db_path, t, list(plan.discoveries), fetched, staged)
+    analyzed = analyze_flow(db_path, t.id)
+    return RunSummary(
+        topic_id=t.id, discovered=len(plan.discoveries), fetched_ok=sum(1 for f in fetched if f.ok),
+        fetch_failures=sum(1 for f in fetched if not f.ok), loaded=loaded, analyzed=analyzed,
+        errors=tuple(plan.errors),
+    )

@@ -1,0 +1,70 @@
+"""Is an article about the topic? A transparent rule a user can read in the warehouse.
+
+Rules, in order:
+1. An article with no body text is not relevant ("empty page").
+2. A known publication date outside the topic's window makes it not relevant; an unknown date
+   never does (it is flagged downstream instead).
+3. The topic's query terms are matched in title + body, case- and accent-insensitively, on word
+   boundaries (a term ending in "*" matches any word it starts). The article is relevant when at
+   least `min_matches` distinct terms occur.
+The reason is always recorded, for kept and dropped articles alike.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Sequence
+
+from parsers.records import ArticleRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    relevant: bool
+    reason: str
+    matched_terms: tuple[str, ...]
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so "Sheinbáum" and "sheinbaum" meet."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1024)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    folded = fold(term.strip())
+    if folded.endswith("*"):
+        return re.compile(r"(?<!\w)" + re.escape(folded[:-1]) + r"\w*")
+    return re.compile(r"(?<!\w)" + re.escape(folded) + r"(?!\w)")
+
+
+def judge(
+    record: ArticleRecord,
+    terms: Sequence[str],
+    *,
+    min_matches: int = 1,
+    window: tuple[datetime | None, datetime | None] = (None, None),
+) -> Decision:
+    if not record.body.strip():
+        return Decision(False, "empty page: no article text was extracted", ())
+    start, end = window
+    if record.published:
+        published = datetime.fromisoformat(record.published)
+        if published.tzinfo is None:  # a bare date: read it as UTC rather than fail
+            published = published.replace(tzinfo=timezone.utc)
+        if start is not None and published < start:
+            return Decision(False, f"published {record.published}, before the topic window", ())
+        if end is not None and published > end:
+            return Decision(False, f"published {record.published}, after the topic window", ())
+    if not terms:
+        return Decision(True, "no query terms: every given source is taken", ())
+    text = fold(f"{record.title or ''}\n{record.body}")
+    matched = tuple(t for t in dict.fromkeys(terms) if _term_pattern(t).search(text))
+    need = max(1, min(min_matches, len(terms)))
+    if len(matched) >= need:
+        return Decision(True, f"matched {len(matched)} of {len(terms)} terms (need {need})", matched)
+    return Decision(False, f"matched {len(matched)} of {len(terms)} terms (need {need})", matched)

@@ -1,0 +1,131 @@
+"""parsers.article: the whole pipeline on one page, and the file entry point the CLI uses."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from parsers.article import parse_article, parse_file
+from parsers.records import PARSER_VERSION
+
+NOW = datetime(2025, 4, 10, tzinfo=timezone.utc)
+
+ES_BODY = "".join(
+    f"<p>{t}</p>"
+    for t in (
+        "La secretaria de Seguridad Nacional de Estados Unidos, Kristi Noem, se reunió este viernes con la "
+        "presidenta Claudia Sheinbaum en Palacio Nacional, en un encuentro que duró casi dos horas.",
+        "Según la Presidencia, en la conversación se habló de migración, de la frontera sur y del tráfico de "
+        "fentanilo, además de la posibilidad de compartir datos biométricos con Washington.",
+        "La mandataria dijo después que no se firmó ningún acuerdo y que las propuestas serán revisadas por "
+        "un grupo de trabajo, como ha ocurrido con otros temas de la relación bilateral.",
+    )
+)
+
+PAGE = f"""<!DOCTYPE html>
+<html lang="en-US"><head><meta charset="windows-1252">
+<title>Noem y Sheinbaum se reúnen en Palacio Nacional | Diario Ejemplo</title>
+<link rel="canonical" href="https://www.diarioejemplo.com.mx/nacional/2025/03/28/noem-sheinbaum?utm_source=rss">
+<meta property="og:site_name" content="Diario Ejemplo">
+<meta property="og:title" content="Noem y Sheinbaum se reúnen en Palacio Nacional">
+<meta property="article:published_time" content="2025-03-28T18:10:00-06:00">
+<meta property="article:section" content="Opinión">
+<meta name="author" content="Por Ana Torres">
+</head><body>
+<nav><a href="/">Inicio</a> <a href="/nacional">Nacional</a></nav>
+<article><h1>Noem y Sheinbaum se reúnen en Palacio Nacional</h1>{ES_BODY}<p>Publicidad</p></article>
+</body></html>"""
+
+
+def test_parse_article_end_to_end() -> None:
+    r = parse_article(PAGE.encode("cp1252"), "https://m.diarioejemplo.com.mx/nacional/2025/03/28/noem-sheinbaum?fbclid=x", now=NOW)
+    assert r.status == "ok"
+    assert r.title == "Noem y Sheinbaum se reúnen en Palacio Nacional"
+    assert r.authors == ("Ana Torres",)
+    assert (r.published, r.published_source) == ("2025-03-28T18:10:00-06:00", "meta")
+    assert r.canonical_url == "https://www.diarioejemplo.com.mx/nacional/2025/03/28/noem-sheinbaum"
+    assert r.url == "https://m.diarioejemplo.com.mx/nacional/2025/03/28/noem-sheinbaum?fbclid=x"
+    assert (r.outlet, r.outlet_domain) == ("Diario Ejemplo", "diarioejemplo.com.mx")
+    assert (r.encoding, r.encoding_source) == ("windows-1252", "meta")
+    assert "reunió" in r.body and "Publicidad" not in r.body and "Inicio" not in r.body
+    assert r.body.count("\n\n") == 2
+    assert r.genre == "opinion" and r.section == "Opinión"
+    assert r.parser_version == PARSER_VERSION
+
+
+def test_declared_language_loses_to_confident_detection_with_a_warning() -> None:
+    r = parse_article(PAGE.encode("cp1252"), now=NOW)
+    assert (r.language, r.language_source) == ("es", "detected")
+    assert any("declared language 'en'" in w for w in r.warnings)
+
+
+def test_str_input_and_no_url_uses_the_canonical() -> None:
+    r = parse_article(PAGE, now=NOW)
+    assert r.url == r.canonical_url == "https://www.diarioejemplo.com.mx/nacional/2025/03/28/noem-sheinbaum"
+    assert r.encoding is None and r.encoding_source is None
+
+
+def test_outlet_falls_back_to_the_domain() -> None:
+    html = "<html><body><article>" + ES_BODY + "</article></body></html>"
+    r = parse_article(html.encode(), "https://www.otrodiario.com.ar/nota/1", now=NOW)
+    assert (r.outlet, r.outlet_domain) == ("otrodiario.com.ar", "otrodiario.com.ar")
+    assert "no publication date found" in r.warnings
+
+
+def test_empty_page_is_data_not_an_exception() -> None:
+    for data in (b"", b"<html><body><nav><a href='/'>Home</a></nav></body></html>"):
+        r = parse_article(data, "https://example.com/x", now=NOW)
+        assert r.status == "empty"
+        assert r.body == ""
+        assert "no article text found" in r.warnings
+    r = parse_article(b"\x00\xff\xfe binary garbage \x80\x81", "https://example.com/x", now=NOW)
+    assert r.status == "not_article"
+
+
+def test_tiny_page_keeps_its_text() -> None:
+    r = parse_article("<p>Noem met Sheinbaum.</p>", "https://example.com/x", now=NOW)
+    assert r.body == "Noem met Sheinbaum."
+    assert r.status == "not_article"
+
+
+def test_parse_file_without_url(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.html"
+    bare.write_bytes(("<html><body><article>" + ES_BODY + "</article></body></html>").encode())
+    d = parse_file(bare, now=NOW)
+    assert d["path"] == str(bare)
+    assert d["url"] == bare.resolve().as_uri() == d["canonical_url"]
+    assert d["outlet"] == "" and any("no outlet" in w for w in d["warnings"])
+    json.dumps(d)  # JSON-able
+
+    with_canonical = tmp_path / "c.html"
+    with_canonical.write_bytes(PAGE.encode("cp1252"))
+    d = parse_file(with_canonical, now=NOW)
+    assert d["url"] == "https://www.diarioejemplo.com.mx/nacional/2025/03/28/noem-sheinbaum"
+    assert isinstance(d["authors"], list) and isinstance(d["warnings"], list)
+
+
+def test_parse_file_with_url_and_unreadable_file(tmp_path: Path) -> None:
+    f = tmp_path / "p.html"
+    f.write_bytes(PAGE.encode("cp1252"))
+    assert parse_file(f, url="https://www.diarioejemplo.com.mx/x")["url"] == "https://www.diarioejemplo.com.mx/x"
+    with pytest.raises(OSError):
+        parse_file(tmp_path / "nope.html")  # the CLI reports it and goes on
+
+
+def test_section_front_is_not_an_article() -> None:
+    html = (
+        "<html><head><meta property='og:type' content='website'><title>World news | Example</title></head><body>"
+        "<main><ul>" + "".join(f"<li><a href='/w/{i}'>Headline number {i} about the world</a></li>" for i in range(5))
+        + "</ul><p>Our reporters cover the world, from Mexico City to Washington.</p></main></body></html>"
+    )
+    r = parse_article(html.encode(), "https://www.example.com/world/", now=NOW)
+    assert r.status == "not_article"
+    assert r.body  # the text is still returned; the status says how to treat it
+
+
+def test_short_dated_article_is_still_an_article() -> None:
+    html = "<html><head><meta property='article:published_time' content='2025-03-28T18:10:00-06:00'></head>" \
+        "<body><article><p>Noem and Sheinbaum met on Friday at the National Palace in Mexico City.</p></article></body></html>"
+    assert parse_article(html.encode(), "https://www.example.com/a", now=NOW).status == "ok"

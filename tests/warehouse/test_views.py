@@ -1,0 +1,133 @@
+"""View tests on an in-memory warehouse holding a tiny hand-made story (tiny_story.py)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.warehouse import tiny_story
+from warehouse.schema import build_views, view_files
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = tiny_story.build()
+    yield c
+    c.close()
+
+
+def rows(con, sql, *params):
+    return con.execute(sql, list(params)).fetchall()
+
+
+@pytest.mark.parametrize("view", view_files(), ids=lambda v: v.name)
+def test_declared_key_is_unique_and_not_null(con, view):
+    keys = view.key_columns
+    assert keys, f"{view.name} declares no key"
+    cols = ", ".join(keys)
+    dupes = rows(con, f"select {cols}, count(*) from {view.name} group by all having count(*) > 1")
+    assert dupes == [], f"{view.name}: duplicate keys {dupes[:3]}"
+    nulls = rows(con, f"select count(*) from {view.name} where " + " or ".join(f"{k} is null" for k in keys))
+    assert nulls == [(0,)]
+    assert rows(con, f"select count(*) from {view.name}")[0][0] > 0, f"{view.name} is empty on the tiny story"
+
+
+def test_views_rebuild_idempotently(con):
+    first = build_views(con)
+    assert build_views(con) == first
+    assert first[0].startswith("stg_") and first[-1].startswith("cmp_")
+    assert first.index("claim_mentions") < first.index("cmp_claim_coverage")
+
+
+def test_stg_articles_picks_latest_version(con):
+    (n_versions, body), = rows(con, "select n_versions, body from stg_articles where outlet = 'Beta'")
+    assert n_versions == 2 and "20%" in body and "30%" not in body
+
+
+def test_topic_outlets_tell_unreadable_from_off_topic(con):
+    got = dict(rows(con, "select outlet, coverage from int_topic_outlets where topic_id = 'tiny'"))
+    assert got == {"Alpha": "covered", "Beta": "covered", "Gamma": "covered",
+                   "delta.example": "unreadable", "Epsilon": "no_relevant_articles"}
+
+
+def test_claim_mentions_contract_columns(con):
+    cols = [d[0] for d in con.execute("select * from claim_mentions limit 0").description]
+    assert cols[:4] == ["claim_id", "article_url", "outlet", "sentence_text"]
+    k1 = tiny_story.claim_of(con, "meeting lasted")
+    got = rows(con, "select outlet from claim_mentions where claim_id = ? order by outlet", k1)
+    assert got == [("Alpha",), ("Beta",), ("Gamma",)]
+
+
+def test_coverage_matrix_says_how_each_outlet_reports(con):
+    k1 = tiny_story.claim_of(con, "meeting lasted")
+    k2 = tiny_story.claim_of(con, "Tariffs of 25%")
+    got = dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ?", k1))
+    assert got == {"Alpha": "asserted", "Beta": "asserted", "Gamma": "attributed",
+                   "delta.example": "unreadable", "Epsilon": "no_coverage"}
+    got = dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ?", k2))
+    assert got["Gamma"] == "absent"
+    k3 = tiny_story.claim_of(con, "options")
+    assert dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ?", k3))["Alpha"] == "quoted"
+    # singletons are not part of the cross-outlet matrix
+    k5 = tiny_story.claim_of(con, "weather")
+    assert rows(con, "select count(*) from cmp_claim_coverage where claim_id = ?", k5) == [(0,)]
+
+
+def test_omissions_distinguish_real_gaps(con):
+    k2 = tiny_story.claim_of(con, "Tariffs of 25%")
+    got = dict(rows(con, "select outlet, status from cmp_omissions where claim_id = ?", k2))
+    assert got == {"Gamma": "omitted", "delta.example": "unreadable", "Epsilon": "no_coverage"}
+
+
+def test_number_discrepancies(con):
+    got = rows(con, """select concept, value_a, value_b, outlets_a, outlets_b, differs_in
+                       from cmp_number_discrepancies order by concept, variant_a""")
+    tariff = [r for r in got if r[0] == "tariff-rate"]
+    # 30% only exists in Beta's superseded version, so it is not a discrepancy any more
+    assert tariff == [("tariff-rate", 20.0, 25.0, ["Beta"], ["Alpha"], "value")]
+    hours = {(r[3][0], r[4][0]) for r in got if r[0] == "hours"}
+    assert ("Beta", "Alpha") in hours or ("Alpha", "Beta") in hours
+    assert all(r[5] == "qualifier" for r in got if r[0] == "hours")
+
+
+def test_date_discrepancies(con):
+    got = rows(con, "select date_a, date_b, outlets_a, outlets_b from cmp_date_discrepancies")
+    assert got == [("2025-03-28", "2025-04-01", ["Alpha"], ["Beta"])]
+
+
+def test_quote_variants_flag_pronouns(con):
+    got = rows(con, "select outlet, quote_text, pronouns, is_first from cmp_quote_variants order by published_at")
+    assert got == [("Alpha", "options", [], True), ("Gamma", "I gave him a list of things.", ["him"], False)]
+
+
+def test_attribution_differences(con):
+    k1 = tiny_story.claim_of(con, "meeting lasted")
+    got = dict(rows(con, "select outlet, attribution from cmp_attribution where claim_id = ?", k1))
+    assert got == {"Alpha": "asserted", "Beta": "asserted", "Gamma": "attributed"}
+
+
+def test_first_reports(con):
+    k1 = tiny_story.claim_of(con, "meeting lasted")
+    got = rows(con, "select first_outlet, second_outlet, ranking_uncertain from cmp_first_reports where claim_id = ?", k1)
+    assert got == [("Alpha", "Beta", False)]
+
+
+def test_loaded_language(con):
+    got = rows(con, "select outlet, category, terms from cmp_loaded_language order by outlet, category")
+    assert ("Beta", "demand", ["demands"]) in got
+    assert ("Alpha", "neutral-request", ["options"]) in got
+
+
+def test_article_edits(con):
+    got = rows(con, "select outlet, change, sentence_text from cmp_article_edits order by change")
+    assert got == [("Beta", "added", "Tariffs of 20% took effect."), ("Beta", "removed", "Tariffs of 30% took effect.")]
+
+
+def test_wording_variants(con):
+    k2 = tiny_story.claim_of(con, "Tariffs of 25%")
+    got = {r[0]: (r[1], r[2]) for r in rows(
+        con, "select outlet, only_here, missing_here from cmp_wording_variants where claim_id = ?", k2)}
+    assert got == {"Alpha": (["25"], ["20"]), "Beta": (["20"], ["25"])}
+
+
+def test_every_view_header_has_an_example_query(con):
+    for view in view_files():
+        assert "select" in view.header["example"].lower(), view.name

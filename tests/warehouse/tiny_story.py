@@ -1,0 +1,180 @@
+"""A tiny, hand-made story loaded into an in-memory warehouse, for view tests.
+
+Five outlets: Alpha, Beta and Gamma cover the story; Delta's page answered 403 (unreadable);
+Epsilon published only an off-topic article. Beta's article was edited once. Analysis rows are
+written directly (not by the analyzer) so that the views are tested against known input.
+
+Claims (cross-outlet clusters):
+  K1 meeting length: Alpha "more than two hours", Beta "nearly two hours", Gamma reported speech
+  K2 tariff rate:    Alpha 25%, Beta 20%; Gamma leaves it out
+  K3 Noem's quote:   Alpha "options", Gamma "I gave him a list"
+  K4 meeting date:   Alpha March 28, Beta April 1
+  K5 Gamma alone
+"""
+from __future__ import annotations
+
+import duckdb
+
+from parsers.records import ArticleRecord, Discovery, FetchResult, stable_id
+from warehouse import load
+from warehouse.analysis import ANALYZER_VERSION, store_alignment
+from warehouse.schema import ensure_schema
+
+TOPIC = "tiny"
+
+
+def _fetch(url: str, when: str, status: str = "ok", http: int = 200) -> FetchResult:
+    return FetchResult(url=url, final_url=url, status=status, fetched_at=when, http_status=http,
+                       content_type="text/html", via="http", error=None if status == "ok" else "Forbidden")
+
+
+def _record(url: str, outlet: str, title: str, body: str, published: str, lang: str = "en") -> ArticleRecord:
+    host = url.split("/")[2]
+    return ArticleRecord(url=url, canonical_url=url, outlet=outlet, outlet_domain=host, title=title,
+                         authors=("A. Writer",), published=published, published_source="jsonld",
+                         modified=None, modified_source=None, language=lang, language_source="html-lang",
+                         body=body)
+
+
+URLS = {
+    "alpha": "https://alpha.example/a1",
+    "beta": "https://beta.example/b1",
+    "gamma": "https://gamma.example/c1",
+    "delta": "https://delta.example/d1",
+    "epsilon": "https://epsilon.example/e1",
+}
+
+BODIES = {
+    "alpha": [
+        "The meeting lasted more than two hours.",
+        "Tariffs of 25% took effect.",
+        'Noem said she gave "options" to Sheinbaum.',
+        "They met on March 28 at the palace.",
+    ],
+    "beta_v1": [
+        "The meeting lasted nearly two hours.",
+        "Tariffs of 30% took effect.",
+        "They met on April 1 at the palace.",
+        "Noem made demands of Mexico.",
+    ],
+    "beta": [
+        "The meeting lasted nearly two hours.",
+        "Tariffs of 20% took effect.",
+        "They met on April 1 at the palace.",
+        "Noem made demands of Mexico.",
+    ],
+    "gamma": [
+        "Officials said the meeting lasted two hours.",
+        'Noem told Fox: "I gave him a list of things."',
+        "Gamma alone reports the weather in the capital.",
+    ],
+}
+
+
+def _sid(version_id: str, idx: int) -> str:
+    return stable_id(version_id, "body", idx)
+
+
+def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    con = con or duckdb.connect(":memory:")
+    ensure_schema(con)
+    load.load_topic(con, TOPIC, "Tiny story", ["meeting"], 1, None, None)
+    found = "2025-03-28T09:00:00+00:00"
+    load.load_discoveries(con, TOPIC, [
+        Discovery(url=u, source="https://feeds.example/all.xml", source_kind="rss", discovered_at=found)
+        for u in URLS.values()
+    ])
+    fetches = {k: _fetch(u, "2025-03-31T12:00:00+00:00") for k, u in URLS.items()}
+    fetches["delta"] = _fetch(URLS["delta"], "2025-03-31T12:00:00+00:00", status="http_error", http=403)
+    beta_v1_fetch = _fetch(URLS["beta"], "2025-03-29T12:00:00+00:00")
+    load.load_fetches(con, list(fetches.values()) + [beta_v1_fetch])
+    records = {
+        "alpha": _record(URLS["alpha"], "Alpha", "Alpha on the meeting", "\n\n".join(BODIES["alpha"]),
+                         "2025-03-28T10:00:00+00:00"),
+        "beta_v1": _record(URLS["beta"], "Beta", "Beta on the meeting", "\n\n".join(BODIES["beta_v1"]),
+                           "2025-03-29T10:00:00+00:00"),
+        "beta": _record(URLS["beta"], "Beta", "Beta on the meeting", "\n\n".join(BODIES["beta"]),
+                        "2025-03-29T10:00:00+00:00"),
+        "gamma": _record(URLS["gamma"], "Gamma", "Gamma on the meeting", "\n\n".join(BODIES["gamma"]),
+                         "2025-03-30T10:00:00+00:00"),
+        "epsilon": _record(URLS["epsilon"], "Epsilon", "Football results", "The home team won again.",
+                           "2025-03-30T10:00:00+00:00"),
+    }
+    parsed = [load.Parsed(fetches[k if k != "beta_v1" else "beta"] if k != "beta_v1" else beta_v1_fetch, r)
+              for k, r in records.items()]
+    load.load_articles(con, parsed)
+    load.load_topic_decisions(con, TOPIC, [
+        (load.article_id(r), k != "epsilon", "test", []) for k, r in records.items() if k != "beta_v1"
+    ])
+
+    vid = {k: load.version_id(r) for k, r in records.items()}
+    aid = {k: load.article_id(r) for k, r in records.items()}
+    sentences, claims = [], []
+    for key in ("alpha", "beta_v1", "beta", "gamma"):
+        offset = 0
+        for i, text in enumerate(BODIES[key]):
+            sentences.append((_sid(vid[key], i), vid[key], aid[key], "body", i, i, offset, offset + len(text), text, "en"))
+            kind = "assertion"
+            speaker = verb = None
+            if key == "gamma" and i == 0:
+                kind, speaker, verb = "reported_speech", "Officials", "said"
+            if '"' in text:
+                kind, speaker, verb = "direct_quote", "Noem", "said"
+            claims.append((_sid(vid[key], i), vid[key], aid[key], kind, speaker, verb, "neutral" if verb else None,
+                           [], [], [], ANALYZER_VERSION))
+            offset += len(text) + 2
+    con.executemany("insert into sentences values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sentences)
+    con.executemany("insert into claims values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
+    a, b, b1, g = vid["alpha"], vid["beta"], vid["beta_v1"], vid["gamma"]
+    con.executemany("insert into claim_numbers values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (_sid(a, 0), 0, "more than two hours", 2.0, "hours", "hours", "more than", 17, 36),
+        (_sid(b, 0), 0, "nearly two hours", 2.0, "hours", "hours", "nearly", 20, 36),
+        (_sid(g, 0), 0, "two hours", 2.0, "hours", "hours", None, 35, 44),
+        (_sid(a, 1), 0, "25%", 25.0, "%", "tariff-rate", None, 9, 12),
+        (_sid(b, 1), 0, "20%", 20.0, "%", "tariff-rate", None, 9, 12),
+        (_sid(b1, 1), 0, "30%", 30.0, "%", "tariff-rate", None, 9, 12),
+    ])
+    con.executemany("insert into claim_dates values (?, ?, ?, ?, ?, ?, ?, ?)", [
+        (_sid(a, 3), 0, "March 28", "2025-03-28", "day", "explicit", 11, 19),
+        (_sid(b, 2), 0, "April 1", "2025-04-01", "day", "explicit", 11, 18),
+    ])
+    con.executemany("insert into claim_quotes values (?, ?, ?, ?, ?, ?)", [
+        (_sid(a, 2), 0, "options", "Noem", 19, 26),
+        (_sid(g, 1), 0, "I gave him a list of things.", "Noem", 16, 44),
+    ])
+    con.executemany("insert into claim_terms values (?, ?, ?, ?, ?, ?)", [
+        (_sid(b, 3), 0, "demands", "demand", 10, 17),
+        (_sid(a, 2), 0, "options", "neutral-request", 19, 26),
+    ])
+
+    class _Item:  # the two attributes store_alignment reads from an alignment item
+        def __init__(self, key, doc, outlet, text):
+            self.key, self.doc, self.outlet, self.text = key, doc, outlet, text
+
+    class _Result:
+        def __init__(self, groups):
+            self.groups, self.links = groups, []
+
+    groups = [
+        [_sid(a, 0), _sid(b, 0), _sid(g, 0)],  # K1
+        [_sid(a, 1), _sid(b, 1)],  # K2
+        [_sid(a, 2), _sid(g, 1)],  # K3
+        [_sid(a, 3), _sid(b, 2)],  # K4
+        [_sid(g, 2)],  # K5
+        [_sid(b, 3)],
+    ]
+    texts = {s[0]: s[8] for s in sentences}
+    docs = {s[0]: s[2] for s in sentences}
+    outlets = {aid["alpha"]: "alpha", aid["beta"]: "beta", aid["gamma"]: "gamma"}
+    published = {aid["alpha"]: "2025-03-28", aid["beta"]: "2025-03-29", aid["gamma"]: "2025-03-30"}
+    inputs = [(_Item(k, docs[k], outlets[docs[k]], texts[k]), published[docs[k]]) for grp in groups for k in grp]
+    store_alignment(con, TOPIC, inputs, _Result(groups))
+    return con
+
+
+def claim_of(con: duckdb.DuckDBPyConnection, text_fragment: str) -> str:
+    row = con.execute(
+        "select claim_id from claim_mentions where sentence_text like ? limit 1", [f"%{text_fragment}%"]
+    ).fetchone()
+    assert row, f"no claim mention contains {text_fragment!r}"
+    return row[0]

@@ -1,0 +1,218 @@
+"""Between the pure text analysis in parsers/ and the warehouse tables.
+
+Two steps, each a short write: (1) sentences and claim features for every version of a topic's
+relevant articles not yet analysed by this analyzer version; (2) alignment of the topic's current
+claim sentences into cross-outlet claims, replaced as a whole for the topic (alignment is a
+function of all the topic's sentences, so a partial update would leave stale clusters).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Sequence
+
+import duckdb
+
+from parsers.align import AlignItem, AlignResult, align
+from parsers.claims import extract_claim
+from parsers.records import stable_id
+from parsers.sentences import Sentence, split_sentences
+from warehouse.load import merge_rows
+
+# Bumped when sentence splitting or claim extraction changes, so stored analyses are redone.
+ANALYZER_VERSION = "0.1.0"
+ALIGN_METHOD = "lexical-tfidf-v1"
+# Fragments shorter than this (bylines, "Read more", stray captions) carry no claim.
+MIN_CLAIM_WORDS = 4
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class VersionText:
+    version_id: str
+    article_id: str
+    title: str | None
+    body: str
+    language: str | None
+    published: datetime | None
+
+
+@dataclass
+class AnalysisBatch:
+    version_ids: list[str] = field(default_factory=list)
+    sentences: list[tuple] = field(default_factory=list)
+    claims: list[tuple] = field(default_factory=list)
+    numbers: list[tuple] = field(default_factory=list)
+    dates: list[tuple] = field(default_factory=list)
+    quotes: list[tuple] = field(default_factory=list)
+    terms: list[tuple] = field(default_factory=list)
+
+
+def versions_to_analyze(con: duckdb.DuckDBPyConnection, topic_id: str) -> list[VersionText]:
+    """Every version of the topic's relevant articles that this analyzer has not yet processed."""
+    rows = con.execute(
+        """
+        select v.version_id, v.article_id, v.title, v.body, v.language, v.published
+        from article_versions v
+        join topic_articles t on t.article_id = v.article_id and t.topic_id = ? and t.relevant
+        where not exists (
+            select 1 from claims c
+            where c.version_id = v.version_id and c.analyzer_version = ?
+        )
+        order by v.version_id
+        """,
+        [topic_id, ANALYZER_VERSION],
+    ).fetchall()
+    return [VersionText(*r) for r in rows]
+
+
+def _title_sentence(title: str) -> Sentence:
+    return Sentence(idx=0, paragraph=-1, start=0, end=len(title), text=title)
+
+
+def analyze_versions(versions: Sequence[VersionText]) -> AnalysisBatch:
+    """Split and analyse texts; the offsets in every row index the stored title or body."""
+    batch = AnalysisBatch()
+    for v in versions:
+        batch.version_ids.append(v.version_id)
+        parts: list[tuple[str, Sentence]] = []
+        if v.title and v.title.strip():
+            parts.append(("title", _title_sentence(v.title)))
+        parts += [("body", s) for s in split_sentences(v.body or "", v.language)]
+        for fld, s in parts:
+            sid = stable_id(v.version_id, fld, s.idx)
+            batch.sentences.append(
+                (sid, v.version_id, v.article_id, fld, s.idx, s.paragraph, s.start, s.end, s.text, v.language)
+            )
+            if len(_WORD.findall(s.text)) < MIN_CLAIM_WORDS:
+                continue
+            c = extract_claim(s, language=v.language, published=v.published)
+            batch.claims.append((
+                sid, v.version_id, v.article_id, c.kind, c.speaker, c.attribution_verb,
+                c.attribution_class, list(c.sources), list(c.hedges), list(c.entities), ANALYZER_VERSION,
+            ))
+            batch.numbers += [(sid, i, n.raw, n.value, n.unit, n.concept, n.qualifier, n.start, n.end)
+                              for i, n in enumerate(c.numbers)]
+            batch.dates += [(sid, i, d.raw, d.value, d.precision, d.resolved, d.start, d.end)
+                            for i, d in enumerate(c.dates)]
+            batch.quotes += [(sid, i, q.text, q.speaker, q.start, q.end) for i, q in enumerate(c.quotes)]
+            batch.terms += [(sid, i, t.term, t.category, t.start, t.end) for i, t in enumerate(c.terms)]
+    return batch
+
+
+_TABLES = {
+    "sentences": ["sentence_id", "version_id", "article_id", "field", "idx", "paragraph",
+                  "start_char", "end_char", "text", "language"],
+    "claims": ["sentence_id", "version_id", "article_id", "kind", "speaker", "attribution_verb",
+               "attribution_class", "sources", "hedges", "entities", "analyzer_version"],
+    "claim_numbers": ["sentence_id", "idx", "raw", "value", "unit", "concept", "qualifier",
+                      "start_char", "end_char"],
+    "claim_dates": ["sentence_id", "idx", "raw", "value", "precision", "resolved", "start_char", "end_char"],
+    "claim_quotes": ["sentence_id", "idx", "text", "speaker", "start_char", "end_char"],
+    "claim_terms": ["sentence_id", "idx", "term", "category", "start_char", "end_char"],
+}
+
+
+def store_analysis(con: duckdb.DuckDBPyConnection, batch: AnalysisBatch) -> None:
+    """Replace the analysis of the batch's versions (delete, then insert) in one transaction."""
+    if not batch.version_ids:
+        return
+    con.execute("create or replace temp table _versions(version_id varchar)")
+    appender = con.appender("_versions")
+    appender.append_rows([(v,) for v in batch.version_ids])
+    appender.flush()
+    con.execute("begin transaction")
+    try:
+        for child in ("claim_numbers", "claim_dates", "claim_quotes", "claim_terms"):
+            con.execute(
+                f"delete from {child} where sentence_id in (select sentence_id from sentences "
+                f"where version_id in (select version_id from _versions))"
+            )
+        for table in ("claims", "sentences"):
+            con.execute(f"delete from {table} where version_id in (select version_id from _versions)")
+        for table, rows in (
+            ("sentences", batch.sentences), ("claims", batch.claims), ("claim_numbers", batch.numbers),
+            ("claim_dates", batch.dates), ("claim_quotes", batch.quotes), ("claim_terms", batch.terms),
+        ):
+            cols = _TABLES[table]
+            merge_rows(con, table, cols, rows, cols[:2] if table.startswith("claim_") else cols[:1])
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    con.execute("drop table _versions")
+
+
+def alignment_inputs(con: duckdb.DuckDBPyConnection, topic_id: str) -> list[tuple[AlignItem, datetime | None]]:
+    """The topic's current claim sentences as alignment items, with their publication time."""
+    rows = con.execute(
+        """
+        select c.sentence_id, c.article_id, c.outlet_id, c.language, c.sentence_text,
+               coalesce((select list(n.value order by n.idx) from claim_numbers n
+                         where n.sentence_id = c.sentence_id and n.value is not null), []) as numbers,
+               coalesce(c.entities, []) as entities,
+               c.published_at
+        from int_topic_claims c
+        where c.topic_id = ?
+        order by c.sentence_id
+        """,
+        [topic_id],
+    ).fetchall()
+    return [
+        (AlignItem(key=r[0], doc=r[1], outlet=r[2], language=r[3], text=r[4],
+                   numbers=tuple(r[5]), entities=tuple(r[6])), r[7])
+        for r in rows
+    ]
+
+
+def store_alignment(
+    con: duckdb.DuckDBPyConnection,
+    topic_id: str,
+    inputs: Sequence[tuple[AlignItem, datetime | None]],
+    result: AlignResult,
+) -> int:
+    """Replace the topic's claims, memberships and link evidence; returns the number of claims."""
+    by_key = {item.key: (item, published) for item, published in inputs}
+    far_future = datetime.max.replace(tzinfo=timezone.utc)
+    now = datetime.now(timezone.utc)
+    clusters, members = [], []
+    for group in result.groups:
+        claim_id = stable_id(topic_id, min(group))
+        # The label is the earliest-published wording: what the claim looked like when it broke.
+        first = min(group, key=lambda k: (by_key[k][1] or far_future, k))
+        items = [by_key[k][0] for k in group]
+        clusters.append((
+            claim_id, topic_id, by_key[first][0].text, len(group),
+            len({i.doc for i in items}), len({i.outlet for i in items}), ALIGN_METHOD, now,
+        ))
+        members += [(topic_id, k, claim_id) for k in group]
+    links = [
+        (topic_id, min(l.a, l.b), max(l.a, l.b), float(l.score), list(l.shared_terms),
+         [float(n) for n in l.shared_numbers], list(l.shared_entities))
+        for l in result.links
+    ]
+    con.execute("begin transaction")
+    try:
+        for table in ("claim_clusters", "claim_cluster_members", "claim_links"):
+            con.execute(f"delete from {table} where topic_id = ?", [topic_id])
+        merge_rows(con, "claim_clusters",
+                   ["claim_id", "topic_id", "label", "n_mentions", "n_articles", "n_outlets", "method", "aligned_at"],
+                   clusters, ["claim_id"])
+        merge_rows(con, "claim_cluster_members", ["topic_id", "sentence_id", "claim_id"], members,
+                   ["topic_id", "sentence_id"])
+        merge_rows(con, "claim_links",
+                   ["topic_id", "sentence_a", "sentence_b", "score", "shared_terms", "shared_numbers",
+                    "shared_entities"],
+                   links, ["topic_id", "sentence_a", "sentence_b"])
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return len(clusters)
+
+
+def align_topic(con: duckdb.DuckDBPyConnection, topic_id: str) -> int:
+    inputs = alignment_inputs(con, topic_id)
+    result = align([item for item, _ in inputs])
+    return store_alignment(con, topic_id, inputs, result)

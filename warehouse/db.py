@@ -1,0 +1,78 @@
+"""Opening the warehouse: one place that knows the DuckDB file rules of this project.
+
+- DuckDB allows one writer per file across processes, and while a writer holds the file no other
+  process can open it at all, read-only included. Writers keep their windows short; everyone
+  retries a locked file with backoff instead of failing at once.
+- DuckDB 2.0 writes storage format v69 by default, which the DuckDB 1.x CLI, DBeaver drivers and
+  older notebooks cannot read. New files are written in the v1.5.0 format so the tools people
+  already have can open them.
+"""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+DEFAULT_DB = "newsprism.duckdb"
+STORAGE_COMPATIBILITY = "v1.5.0"
+_LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "lock on file")
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the warehouse file for writing."""
+
+
+def default_db_path() -> str:
+    return os.environ.get("NEWSPRISM_DB") or DEFAULT_DB
+
+
+def connect(
+    path: str | os.PathLike | None = None,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 30.0,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (":memory:" for tests), retrying while another process holds the lock."""
+    target = str(path if path is not None else default_db_path())
+    if target != ":memory:" and read_only and not Path(target).exists():
+        raise FileNotFoundError(f"no warehouse at {target}: run `newsprism run` or `newsprism ingest` first")
+    config = {} if read_only else {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if not any(m in str(exc) for m in _LOCK_MARKERS):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseLocked(
+                    f"{target} is locked by another process (a running flow?); tried for {wait_seconds:.0f} s"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def session(path: str | os.PathLike | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is closed on exit, so the file lock is held only as long as needed."""
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")

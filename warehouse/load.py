@@ -1,0 +1,259 @@
+"""Batch upserts into the warehouse.
+
+Every loader stages its batch through DuckDB's appender (bulk speed; `executemany` manages about
+1,000 rows/s, PITFALLS.md) into a temporary table, then merges it into the target with one
+`insert ... on conflict` statement. Keys are stable hashes, so loading the same input twice
+leaves the same rows. Rows are de-duplicated by key before staging because DuckDB refuses to
+update the same row twice in one statement.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, Sequence
+
+import duckdb
+
+from parsers.records import ArticleRecord, Discovery, FetchResult, stable_id
+from parsers.urls import registrable_domain
+from urllib.parse import urlsplit
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def merge_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    key: Sequence[str],
+    updates: dict[str, str] | None = None,
+) -> int:
+    """Upsert `rows` (tuples in `columns` order) into `table`; return the number staged.
+
+    `updates` maps a column to the SQL expression it takes on conflict (`excluded.col` is the new
+    value, `{t}.col` the stored one); None means "keep the stored row" (do nothing).
+    """
+    key_idx = [columns.index(k) for k in key]
+    unique: dict[tuple, Sequence[Any]] = {}
+    for row in rows:
+        unique[tuple(row[i] for i in key_idx)] = row  # last one wins within a batch
+    if not unique:
+        return 0
+    stage = f"_stage_{table}"
+    cols = ", ".join(columns)
+    con.execute(f"create or replace temp table {stage} as select {cols} from {table} limit 0")
+    appender = con.appender(stage)
+    appender.append_rows(list(unique.values()))
+    appender.flush()
+    if updates:
+        sets = ", ".join(f"{c} = {expr.format(t=table)}" for c, expr in updates.items())
+        conflict = f"do update set {sets}"
+    else:
+        conflict = "do nothing"
+    con.execute(
+        f"insert into {table} ({cols}) select {cols} from {stage} "
+        f"on conflict ({', '.join(key)}) {conflict}"
+    )
+    con.execute(f"drop table {stage}")
+    return len(unique)
+
+
+# --- outlets -------------------------------------------------------------------------------
+
+def outlet_key(domain: str | None, name: str | None) -> str:
+    """Outlets are keyed by registrable domain; pages without one (local files) by site name."""
+    return stable_id("outlet", (domain or "").lower() or (name or "unknown").strip().lower())
+
+
+def domain_of(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return registrable_domain(host) if host else ""
+
+
+def load_outlets(con, outlets: Iterable[tuple[str, str, datetime | None]]) -> int:
+    """(domain, name, first_seen_at) triples. A site name learned from a page beats a domain."""
+    rows = [(outlet_key(d, n), d, n or d, seen) for d, n, seen in outlets]
+    return merge_rows(
+        con, "outlets", ["outlet_id", "domain", "name", "first_seen_at"], rows, ["outlet_id"],
+        {
+            "name": "case when excluded.name <> excluded.domain then excluded.name else {t}.name end",
+            "first_seen_at": "least({t}.first_seen_at, excluded.first_seen_at)",
+        },
+    )
+
+
+# --- topics and discoveries ----------------------------------------------------------------
+
+def load_topic(con, topic_id: str, name: str, terms: Sequence[str], min_matches: int,
+               window_start: datetime | None, window_end: datetime | None) -> None:
+    merge_rows(
+        con, "topics",
+        ["topic_id", "name", "terms", "min_matches", "window_start", "window_end", "updated_at"],
+        [(topic_id, name, list(terms), min_matches, window_start, window_end, _now())],
+        ["topic_id"],
+        {c: f"excluded.{c}" for c in ("name", "terms", "min_matches", "window_start", "window_end", "updated_at")},
+    )
+
+
+def load_discoveries(con, topic_id: str, discoveries: Sequence[Discovery]) -> int:
+    load_outlets(con, [(domain_of(d.url), None, None) for d in discoveries if domain_of(d.url)])
+    rows = [
+        (
+            stable_id(topic_id, d.url, d.source), topic_id, d.url,
+            outlet_key(domain_of(d.url), None) if domain_of(d.url) else None,
+            d.source, d.source_kind, d.title, d.feed_published, d.discovered_at, d.discovered_at,
+        )
+        for d in discoveries
+    ]
+    return merge_rows(
+        con, "discoveries",
+        ["discovery_id", "topic_id", "url", "outlet_id", "source", "source_kind", "title",
+         "feed_published", "first_seen_at", "last_seen_at"],
+        rows, ["discovery_id"],
+        {
+            "title": "coalesce(excluded.title, {t}.title)",
+            "feed_published": "coalesce(excluded.feed_published, {t}.feed_published)",
+            "first_seen_at": "least({t}.first_seen_at, excluded.first_seen_at)",
+            "last_seen_at": "greatest({t}.last_seen_at, excluded.last_seen_at)",
+        },
+    )
+
+
+# --- fetches -------------------------------------------------------------------------------
+
+def fetch_id(f: FetchResult) -> str:
+    return stable_id(f.url, f.fetched_at, f.via)
+
+
+FETCH_COLUMNS = [
+    "fetch_id", "url", "final_url", "outlet_id", "status", "http_status", "content_type", "sha256",
+    "size", "fetched_at", "elapsed_ms", "attempts", "error", "via", "warc_file", "warc_offset",
+    "warc_record_id", "etag", "last_modified",
+]
+
+
+def load_fetches(con, fetches: Sequence[FetchResult]) -> int:
+    rows = []
+    for f in fetches:
+        dom = domain_of(f.url)
+        rows.append((
+            fetch_id(f), f.url, f.final_url, outlet_key(dom, None) if dom else None, f.status,
+            f.http_status, f.content_type, f.sha256, f.size, f.fetched_at, f.elapsed_ms, f.attempts,
+            f.error, f.via, f.warc_file, f.warc_offset, f.warc_record_id, f.etag, f.last_modified,
+        ))
+    load_outlets(con, [(domain_of(f.url), None, None) for f in fetches if domain_of(f.url)])
+    # A fetch is a fact about one moment: re-loading it changes nothing.
+    return merge_rows(con, "fetches", FETCH_COLUMNS, rows, ["fetch_id"], None)
+
+
+# --- articles and versions -----------------------------------------------------------------
+
+def content_sha(record: ArticleRecord) -> str:
+    """Versions differ when what a reader sees differs, not when ads or timestamps in the HTML do."""
+    return hashlib.sha256(f"{record.title or ''}\n\n{record.body}".encode("utf-8")).hexdigest()
+
+
+def article_id(record: ArticleRecord) -> str:
+    return stable_id(record.canonical_url)
+
+
+def version_id(record: ArticleRecord) -> str:
+    return stable_id(article_id(record), content_sha(record))
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed page and the fetch it came from: the unit the article loader takes."""
+
+    fetch: FetchResult
+    record: ArticleRecord
+
+
+def published_instant(iso: str | None) -> tuple[datetime | None, str | None]:
+    """A page date as a timestamp for ranking, and how precise the page was about it.
+
+    The parser never invents an offset: it returns a full instant, a local time with no zone, or
+    a bare day. The latter two are stored as UTC with their precision, so that views can flag
+    rankings that rest on them instead of ordering them silently as if they were exact.
+    """
+    if not iso:
+        return None, None
+    try:
+        dt = datetime.fromisoformat(iso)
+    except ValueError:
+        return None, None
+    if len(iso) <= 10:
+        precision = "day"
+    elif dt.tzinfo is None:
+        precision = "local_time"
+    else:
+        precision = "instant"
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)), precision
+
+
+VERSION_COLUMNS = [
+    "version_id", "article_id", "content_sha", "fetch_id", "url", "first_seen_at", "last_seen_at",
+    "title", "authors", "published", "published_iso", "published_precision", "published_source", "modified",
+    "modified_source", "language", "language_source", "body", "description", "section", "genre",
+    "keywords", "encoding", "encoding_source", "parse_status", "warnings", "parser_version",
+]
+
+
+def load_articles(con, parsed: Sequence[Parsed]) -> int:
+    """Upsert outlets, articles and versions for parsed pages; returns versions staged."""
+    outlets, articles, versions = [], [], []
+    for p in parsed:
+        r, f = p.record, p.fetch
+        outlets.append((r.outlet_domain, r.outlet, f.fetched_at))
+        aid = article_id(r)
+        published, precision = published_instant(r.published)
+        modified, _ = published_instant(r.modified)
+        articles.append((aid, r.canonical_url, outlet_key(r.outlet_domain, r.outlet), r.url, f.fetched_at))
+        versions.append((
+            version_id(r), aid, content_sha(r), fetch_id(f), r.url, f.fetched_at, f.fetched_at,
+            r.title, list(r.authors), published, r.published, precision, r.published_source, modified,
+            r.modified_source, r.language, r.language_source, r.body, r.description, r.section,
+            r.genre, list(r.keywords), r.encoding, r.encoding_source, r.status, list(r.warnings),
+            r.parser_version,
+        ))
+    # Two fetches of the same content in one batch: keep the earliest first_seen and latest
+    # last_seen rather than whichever row came last.
+    merged: dict[str, tuple] = {}
+    for v in versions:
+        prev = merged.get(v[0])
+        if prev is not None:
+            v = v[:5] + (min(prev[5], v[5]), max(prev[6], v[6])) + v[7:]
+            if prev[5] <= v[5]:
+                v = v[:3] + (prev[3],) + v[4:]
+        merged[v[0]] = v
+    load_outlets(con, outlets)
+    merge_rows(
+        con, "articles", ["article_id", "canonical_url", "outlet_id", "first_url", "first_seen_at"],
+        sorted(articles, key=lambda a: str(a[4]), reverse=True), ["article_id"],
+        {"first_seen_at": "least({t}.first_seen_at, excluded.first_seen_at)",
+         "first_url": "case when excluded.first_seen_at < {t}.first_seen_at then excluded.first_url else {t}.first_url end"},
+    )
+    return merge_rows(
+        con, "article_versions", VERSION_COLUMNS, list(merged.values()), ["version_id"],
+        {
+            "first_seen_at": "least({t}.first_seen_at, excluded.first_seen_at)",
+            "last_seen_at": "greatest({t}.last_seen_at, excluded.last_seen_at)",
+            "fetch_id": "case when excluded.first_seen_at < {t}.first_seen_at then excluded.fetch_id else {t}.fetch_id end",
+        },
+    )
+
+
+def load_topic_decisions(con, topic_id: str, decisions: Iterable[tuple[str, bool, str, Sequence[str]]]) -> int:
+    """(article_id, relevant, reason, matched_terms) for one topic; the latest decision wins."""
+    now = _now()
+    rows = [(topic_id, aid, rel, reason, list(terms), now) for aid, rel, reason, terms in decisions]
+    return merge_rows(
+        con, "topic_articles",
+        ["topic_id", "article_id", "relevant", "reason", "matched_terms", "decided_at"],
+        rows, ["topic_id", "article_id"],
+        {c: f"excluded.{c}" for c in ("relevant", "reason", "matched_terms", "decided_at")},
+    )

@@ -1,0 +1,195 @@
+"""The comparison report: one set of queries over the views, two presentations.
+
+`build_report` runs the queries and returns plain data; `render_text` formats it for a terminal
+(`newsprism report`) and `render_markdown` for the Prefect UI artifact, so both always show the
+same numbers.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Sequence
+
+import duckdb
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    note: str = ""  # what to query for the full picture
+    empty: str = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    topic_id: str
+    topic_name: str
+    summary: tuple[tuple[str, Any], ...]
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any]) -> tuple[tuple, ...]:
+    return tuple(tuple(r) for r in con.execute(sql, list(params)).fetchall())
+
+
+def _short(text: Any, width: int = 70) -> str:
+    if text is None:
+        return ""
+    if isinstance(text, list):
+        text = ", ".join(str(t) for t in text)
+    if isinstance(text, datetime):
+        return text.strftime("%Y-%m-%d %H:%M")
+    s = " ".join(str(text).split())
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+# Each section: title, SQL (one parameter: topic_id), note. The SQL is the report's contract with
+# the views; users can run the same statement with `newsprism sql`.
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "Outlets",
+        """select outlet, coverage, n_relevant as articles, n_urls as urls,
+                  n_unreadable as unreadable, unreadable_statuses as why
+           from int_topic_outlets where topic_id = ? order by coverage, outlet""",
+        "int_topic_outlets",
+    ),
+    (
+        "Claims carried by several outlets (first report)",
+        """select first_outlet, first_published_at as first_at, n_outlets as outlets, claim_label as claim
+           from cmp_first_reports where topic_id = ?
+           order by n_outlets desc, first_published_at limit 12""",
+        "cmp_first_reports, cmp_claim_coverage",
+    ),
+    (
+        "Omissions (claims most outlets carry)",
+        """select outlet, status, n_reporting || '/' || n_readable_outlets as carried_by, claim_label as claim
+           from cmp_omissions where topic_id = ? and status <> 'no_coverage'
+           order by status, outlet, claim_label limit 15""",
+        "cmp_omissions",
+    ),
+    (
+        "Differing numbers",
+        """select concept, variant_a, outlets_a, variant_b, outlets_b
+           from cmp_number_discrepancies where topic_id = ? order by concept, variant_a, variant_b""",
+        "cmp_number_discrepancies",
+    ),
+    (
+        "Differing dates for the same claim",
+        """select date_a, outlets_a, date_b, outlets_b, claim_label as claim
+           from cmp_date_discrepancies where topic_id = ? order by claim_label, date_a, date_b""",
+        "cmp_date_discrepancies",
+    ),
+    (
+        "Quote variants",
+        """select outlet, speaker, quote_text as quote, pronouns
+           from cmp_quote_variants where topic_id = ? order by claim_id, published_at, outlet limit 15""",
+        "cmp_quote_variants",
+    ),
+    (
+        "Attribution differences",
+        """select outlet, attribution, attribution_verb as verb, sentence_text as sentence
+           from cmp_attribution where topic_id = ? order by claim_id, published_at, outlet limit 15""",
+        "cmp_attribution",
+    ),
+    (
+        "Loaded language",
+        """select outlet, category, n_terms as n, per_1000_words as per_1k, terms
+           from cmp_loaded_language where topic_id = ? and category <> 'neutral-request'
+           order by per_1000_words desc, outlet limit 12""",
+        "cmp_loaded_language",
+    ),
+    (
+        "Later edits",
+        """select outlet, to_seen_at as seen, change, sentence_text as sentence
+           from cmp_article_edits e
+           where exists (select 1 from int_topic_articles t where t.article_id = e.article_id and t.topic_id = ?)
+           order by outlet, to_seen_at, change desc, idx limit 12""",
+        "cmp_article_edits",
+    ),
+)
+
+
+def build_report(con: duckdb.DuckDBPyConnection, topic_id: str) -> Report:
+    name_row = con.execute("select name from topics where topic_id = ?", [topic_id]).fetchone()
+    if name_row is None:
+        known = [r[0] for r in con.execute("select topic_id from topics order by 1").fetchall()]
+        raise LookupError(f"no topic {topic_id!r} in the warehouse (topics: {', '.join(known) or 'none'})")
+    summary = con.execute(
+        """
+        select
+            (select count(*) from int_topic_articles where topic_id = $1),
+            (select count(*) from int_topic_outlets where topic_id = $1 and coverage = 'covered'),
+            (select count(*) from int_topic_outlets where topic_id = $1 and coverage = 'unreadable'),
+            (select count(*) from topic_articles where topic_id = $1 and not relevant),
+            (select count(*) from claim_clusters where topic_id = $1),
+            (select count(*) from claim_clusters where topic_id = $1 and n_outlets >= 2),
+            (select min(published_at) from int_topic_articles where topic_id = $1),
+            (select max(published_at) from int_topic_articles where topic_id = $1)
+        """,
+        [topic_id],
+    ).fetchone()
+    labels = ("relevant articles", "outlets covering", "outlets unreadable", "articles dropped as off-topic",
+              "claims", "claims carried by 2+ outlets", "first article", "last article")
+    sections = tuple(
+        Section(title, tuple(d[0] for d in con.execute(sql, [topic_id]).description), _rows(con, sql, [topic_id]), note)
+        for title, sql, note in SECTIONS
+    )
+    return Report(topic_id, name_row[0], tuple(zip(labels, summary)), sections)
+
+
+def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int) -> list[str]:
+    cells = [[_short(v, width) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths))
+    out = [line.rstrip(), "  ".join("-" * w for w in widths)]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+    return out
+
+
+def render_text(report: Report, *, cell_width: int = 60) -> str:
+    lines = [f"newsprism report: {report.topic_name} [{report.topic_id}]", ""]
+    lines += [f"  {label:<32} {_short(value)}" for label, value in report.summary]
+    for s in report.sections:
+        lines += ["", f"== {s.title} ({len(s.rows)}) — from {s.note}"]
+        if s.rows:
+            lines += ["  " + ln for ln in _table(s.columns, s.rows, cell_width)]
+        else:
+            lines.append(f"  {s.empty}")
+    return "\n".join(lines) + "\n"
+
+
+def _md_cell(value: Any) -> str:
+    return _short(value, 200).replace("|", "\\|")
+
+
+def render_markdown(report: Report) -> str:
+    lines = [f"# {report.topic_name}", "", f"Topic `{report.topic_id}`.", "", "| | |", "|---|---|"]
+    lines += [f"| {label} | {_md_cell(value)} |" for label, value in report.summary]
+    for s in report.sections:
+        lines += ["", f"## {s.title}", "", f"_Query `{s.note}` for the full table._", ""]
+        if not s.rows:
+            lines.append(s.empty)
+            continue
+        lines.append("| " + " | ".join(s.columns) + " |")
+        lines.append("|" + "---|" * len(s.columns))
+        lines += ["| " + " | ".join(_md_cell(v) for v in r) + " |" for r in s.rows]
+    return "\n".join(lines) + "\n"
+
+
+def coverage_table(con: duckdb.DuckDBPyConnection, topic_id: str, limit: int = 40) -> list[dict[str, Any]]:
+    """The claim x outlet matrix as rows (one per claim, one column per outlet) for a table artifact."""
+    outlets = [r[0] for r in con.execute(
+        "select distinct outlet from cmp_claim_coverage where topic_id = ? order by outlet", [topic_id]).fetchall()]
+    rows = con.execute(
+        """
+        select claim_id, any_value(claim_label), map_from_entries(list((outlet, how))), count(*) filter (where n_mentions > 0) as n
+        from cmp_claim_coverage where topic_id = ?
+        group by claim_id order by n desc, claim_id limit ?
+        """,
+        [topic_id, limit],
+    ).fetchall()
+    return [{"claim": textwrap.shorten(label or "", 90), **{o: hows.get(o, "") for o in outlets}}
+            for _, label, hows, _ in rows]

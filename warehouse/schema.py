@@ -1,0 +1,123 @@
+"""Schema migrations and view builds.
+
+Migrations are numbered SQL files applied once each, in order, and recorded in
+`schema_migrations`. Views are plain SQL files rebuilt on every `build_views` (create or replace),
+ordered by layer: stg_ (clean one table) -> int_ (one step) -> unprefixed public contracts such as
+claim_mentions -> cmp_ (what users ask). Within a layer, files apply in name order, so a view may
+only depend on views of an earlier layer or an earlier name.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+
+import duckdb
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_LAYER_RANK = {"stg": 0, "int": 1, "cmp": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class ViewFile:
+    name: str  # the view name = file stem
+    sql: str
+    header: dict[str, str]  # grain, key, inputs, example (from the leading comment block)
+
+    @property
+    def layer(self) -> str:
+        prefix = self.name.split("_", 1)[0]
+        return prefix if prefix in _LAYER_RANK else "contract"
+
+    @property
+    def key_columns(self) -> list[str]:
+        return [c.strip() for c in self.header.get("key", "").split(",") if c.strip()]
+
+
+def _read_sql_dir(package: str) -> list[tuple[str, str]]:
+    root = resources.files(package)
+    return sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".sql"))
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    out = []
+    for fname, sql in _read_sql_dir("warehouse.migrations"):
+        m = _MIGRATION_NAME.match(fname)
+        if not m:
+            raise ValueError(f"migration file {fname!r} must be named NNN_name.sql")
+        out.append((int(m.group(1)), m.group(2), sql))
+    versions = [v for v, _, _ in out]
+    if len(set(versions)) != len(versions):
+        raise ValueError(f"duplicate migration numbers: {versions}")
+    return out
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration not yet applied; return the versions applied now."""
+    con.execute(
+        "create table if not exists schema_migrations ("
+        " version integer primary key, name varchar not null, applied_at timestamptz not null)"
+    )
+    done = {r[0] for r in con.execute("select version from schema_migrations").fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(sql)
+            con.execute(
+                "insert into schema_migrations values (?, ?, ?)",
+                [version, name, datetime.now(timezone.utc)],
+            )
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+        applied.append(version)
+    return applied
+
+
+def parse_header(sql: str) -> dict[str, str]:
+    """Read `-- field: value` lines from the leading comment block of a view file."""
+    header: dict[str, str] = {}
+    last = None
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        text = line[2:].strip()
+        m = re.match(r"^([a-z]+):\s*(.*)$", text)
+        if m:
+            last = m.group(1)
+            header[last] = m.group(2).strip()
+        elif last and text:
+            header[last] += " " + text
+    return header
+
+
+def view_files() -> list[ViewFile]:
+    files = []
+    for fname, sql in _read_sql_dir("warehouse.views"):
+        header = parse_header(sql)
+        for field in ("grain", "key", "inputs", "example"):
+            if field not in header:
+                raise ValueError(f"view {fname} lacks a '-- {field}:' header line")
+        files.append(ViewFile(fname[:-4], sql, header))
+    rank = {"stg": 0, "int": 1, "contract": 2, "cmp": 3}
+    return sorted(files, key=lambda v: (rank[v.layer], v.name))
+
+
+def build_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """(Re)create every view; idempotent. Returns the view names in build order."""
+    names = []
+    for view in view_files():
+        body = view.sql.strip().rstrip(";")
+        con.execute(f"create or replace view {view.name} as\n{body}")
+        names.append(view.name)
+    return names
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    migrate(con)
+    build_views(con)

@@ -1,0 +1,85 @@
+-- cmp_claim_coverage: the claim x outlet matrix: how each outlet reports each cross-outlet claim.
+-- grain: one row per (topic, claim reported by 2+ outlets, outlet of the topic)
+-- key: topic_id, claim_id, outlet_id
+-- inputs: claim_mentions, claim_clusters, int_topic_outlets, int_topic_articles
+-- example: Which claims does every outlet carry, and who quotes rather than paraphrases?
+--   select claim_label, outlet, how from cmp_claim_coverage order by claim_id, outlet
+-- how: quoted | attributed (reported speech) | hedged (asserted with a hedge) | asserted (stated
+-- as fact by the outlet) | absent (the outlet covered the story, not this claim) | not_yet (all of
+-- its articles predate the claim's first report) | unreadable (its pages could not be fetched)
+-- | no_coverage (nothing relevant from this outlet).
+with
+
+mentions as (select * from claim_mentions),
+clusters as (select * from main.claim_clusters where n_outlets >= 2),
+outlets as (select * from int_topic_outlets),
+articles as (select * from int_topic_articles),
+
+reported as (
+    select
+        topic_id,
+        claim_id,
+        outlet_id,
+        case
+            when bool_or(kind = 'direct_quote') then 'quoted'
+            when bool_or(kind = 'reported_speech') then 'attributed'
+            when bool_or(len(hedges) > 0) then 'hedged'
+            else 'asserted'
+        end as how,
+        count(*) as n_mentions,
+        min(published_at) as first_published_at,
+        arg_min(sentence_text, published_at) as evidence_sentence,
+        arg_min(article_url, published_at) as evidence_url,
+        arg_min(start_char, published_at) as evidence_start,
+        arg_min(end_char, published_at) as evidence_end
+    from mentions
+    group by all
+),
+
+claim_first as (
+    select topic_id, claim_id, min(first_published_at) as claim_first_published_at
+    from reported
+    group by all
+),
+
+outlet_last as (
+    select topic_id, outlet_id, max(published_at) as last_published_at
+    from articles
+    group by all
+),
+
+grid as (
+    select c.topic_id, c.claim_id, c.label as claim_label, o.outlet_id, o.outlet, o.coverage
+    from clusters c
+    join outlets o on o.topic_id = c.topic_id
+),
+
+final as (
+    select
+        g.topic_id,
+        g.claim_id,
+        g.claim_label,
+        g.outlet_id,
+        g.outlet,
+        coalesce(
+            r.how,
+            case
+                when g.coverage = 'unreadable' then 'unreadable'
+                when g.coverage = 'no_relevant_articles' then 'no_coverage'
+                when l.last_published_at < f.claim_first_published_at then 'not_yet'
+                else 'absent'
+            end
+        ) as how,
+        coalesce(r.n_mentions, 0) as n_mentions,
+        r.first_published_at,
+        r.evidence_sentence,
+        r.evidence_url,
+        r.evidence_start,
+        r.evidence_end
+    from grid g
+    left join reported r using (topic_id, claim_id, outlet_id)
+    left join claim_first f using (topic_id, claim_id)
+    left join outlet_last l using (topic_id, outlet_id)
+)
+
+select * from final
