@@ -294,12 +294,14 @@ def analyze_sentences(db: str, topic_id: str) -> int:
 
 @task(name="align-claims", cache_policy=NO_CACHE)
 def align_claims(db: str, topic_id: str) -> int:
-    """Group the topic's sentences from different articles that report the same claim."""
+    """Group the topic's sentences from different articles that report the same claim (and, more
+    loosely, the same event), and its quote-bearing sentences by the statement they quote."""
     with session(db) as con:
         inputs = analysis.alignment_inputs(con, topic_id)
-    result = analysis.align([item for item, _ in inputs])
+        quotes = analysis.alignment_inputs(con, topic_id, quotes_only=True)
+    result = analysis.compute_alignment(inputs, quotes)  # with the file closed
     with session(db) as con:
-        return analysis.store_alignment(con, topic_id, inputs, result)
+        return analysis.store_topic_alignment(con, topic_id, inputs, result)
 
 
 @flow(name="analyze", flow_run_name="analyze-{topic_id}")

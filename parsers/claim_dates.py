@@ -119,7 +119,7 @@ def _date_patterns(langs, months, weekdays) -> tuple[tuple[str, re.Pattern[str]]
 
 
 
-def find_dates(text: str, language: str | None, published: datetime | date | None = None) -> list[tuple[str, int, int, str, str]]:
+def find_dates(text: str, language: str | None, published: datetime | date | str | None = None) -> list[tuple[str, int, int, str, str]]:
     """(value, start, end, precision, resolved) for every date mention, in text order.
 
     Rules, in order (earlier patterns win where spans overlap):
@@ -142,7 +142,7 @@ def find_dates(text: str, language: str | None, published: datetime | date | Non
     without a publication date it stays X ("XXXX-03-28").
     """
     lex = _lexicon(lexicons.languages_for(language))
-    pub = published.date() if isinstance(published, datetime) else published
+    pub = _as_date(published)
     found: list[tuple[str, int, int, str, str]] = []
     taken: list[tuple[int, int]] = []
 
@@ -252,6 +252,19 @@ def _relative_dates(text: str, lex: _CalendarLexicon, pub: date | None, add) -> 
         else:
             value = f"{pub.year + offset:04d}"
         add(value, h.start, h.end, unit, "relative")
+
+
+def _as_date(published: datetime | date | str | None) -> date | None:
+    """The publication day: a datetime's own calendar day, a date, or an ISO 8601 string as
+    ArticleRecord.published holds it; anything unreadable counts as unknown."""
+    if isinstance(published, str):
+        try:
+            published = datetime.fromisoformat(published.strip())
+        except ValueError:
+            return None
+    if isinstance(published, datetime):
+        return published.date()
+    return published if isinstance(published, date) else None
 
 
 def _valid(y: int, m: int, d: int) -> bool:

@@ -229,12 +229,14 @@ def _lexicon(langs: tuple[str, ...]) -> _Lexicon:
 # ----------------------------------------------------------------------------- entry point
 
 
-def extract_claim(sentence: Sentence, *, language: str | None, published: datetime | date | None = None) -> ClaimFeatures:
+def extract_claim(sentence: Sentence, *, language: str | None,
+                  published: datetime | date | str | None = None) -> ClaimFeatures:
     """Claim features of `sentence`; offsets in the result are absolute (article offsets).
 
     `language` selects the lexicons (ISO 639-1; None or an unsupported code: guessed from the
     sentence's function words, else both English and Spanish apply). `published` anchors
-    relative dates ("yesterday", "el viernes") and years missing from "March 28".
+    relative dates ("yesterday", "el viernes") and years missing from "March 28"; a datetime, a
+    date or an ISO 8601 string (as in ArticleRecord.published); unreadable means unknown.
 
     Rules, in order:
     1. Quotes: text between “ ” « » ‘ ’ „ “ or straight double quotes; a quote left open runs

@@ -34,6 +34,7 @@ _OPENERS = "\"'“‘«¿¡([—–-"
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 _INITIAL = re.compile(r"^[^\W\d_]$")
 
+_DATELINE_PARAGRAPHS = 3  # a photo credit or standfirst may come before the dateline
 _UP = "A-ZÁÉÍÓÚÜÑÀÈÌÒÙÇ"
 _CAPS_PLACE = rf"[{_UP}][{_UP}.'’ \-]*[{_UP}.]"
 _MIXED_PLACE = rf"[{_UP}][\w'’.\-]+(?:\s+(?:(?:de|del|la|las|los|of)\s+)?[{_UP}][\w'’.\-]+){{0,3}}"
@@ -111,8 +112,9 @@ def split_sentences(text: str, language: str | None) -> list[Sentence]:
 
     Rules, in order:
     1. Paragraphs are separated by blank lines; a line break inside a paragraph ends a sentence.
-    2. A wire dateline opening the text ("MEXICO CITY (Harbor Wire) — ") is left out of the
-       first sentence (see `dateline_span`).
+    2. A wire dateline ("MEXICO CITY (Harbor Wire) — ", see `dateline_span`) opening one of the
+       first three paragraphs (a photo credit may come first) is left out of its sentence;
+       only the first dateline counts.
     3. Candidate boundaries are ".", "!", "?", "..." or "…" (runs allowed: "?!"), optionally
        followed by closing quotes or brackets (`."` `.»` `.”` `?)`), then whitespace. Periods
        inside numbers ("10.000", "2.36") or words ("Amazon.com") are never candidates.
@@ -142,13 +144,17 @@ def split_sentences(text: str, language: str | None) -> list[Sentence]:
                 protected.update(dots[:-1])
                 multi_ends.add(dots[-1])
 
-    dateline = dateline_span(text)
+    dateline: tuple[int, int] | None = None
     spans: list[tuple[int, int, int]] = []  # (paragraph, start, end)
     paragraph = -1
     for para_start, para_end in _paragraphs(text):
         if not text[para_start:para_end].strip():
             continue
         paragraph += 1
+        if dateline is None and paragraph < _DATELINE_PARAGRAPHS:
+            found = dateline_span(text[para_start:para_end])
+            if found:
+                dateline = (para_start + found[0], para_start + found[1])
         pieces: list[tuple[int, int]] = []
         for line_start, line_end in _lines(text, para_start, para_end):
             if dateline and line_start <= dateline[0] < line_end:

@@ -8,13 +8,14 @@ function of all the topic's sentences, so a partial update would leave stale clu
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Sequence
 
 import duckdb
 
-from parsers.align import AlignItem, AlignResult, align
+from parsers.align import AlignConfig, AlignItem, AlignResult, align
 from parsers.claims import extract_claim
 from parsers.records import stable_id
 from parsers.sentences import Sentence, split_sentences
@@ -23,6 +24,15 @@ from warehouse.load import merge_rows
 # Bumped when sentence splitting or claim extraction changes, so stored analyses are redone.
 ANALYZER_VERSION = "0.1.0"
 ALIGN_METHOD = "lexical-tfidf-v1"
+# Two granularities (see the claim_clusters table): claims must not chain two statements of one
+# article through a third sentence, so two sentences of one article share a claim only when they
+# are similar themselves (same_doc_min); events group whatever is said about one happening.
+CLAIM_ALIGN_CONFIG = AlignConfig(same_doc_min=0.35)
+EVENT_ALIGN_CONFIG = AlignConfig()
+# Quote-bearing sentences are grouped into statements with a looser threshold than claims: a
+# quoted statement is paraphrased and translated more freely than the facts around it ("options"
+# vs "a list of things"), and only quote-bearing sentences compete, which limits chaining.
+QUOTE_ALIGN_CONFIG = AlignConfig(threshold=0.2)
 # Fragments shorter than this (bylines, "Read more", stray captions) carry no claim.
 MIN_CLAIM_WORDS = 4
 _WORD = re.compile(r"\w+")
@@ -144,17 +154,23 @@ def store_analysis(con: duckdb.DuckDBPyConnection, batch: AnalysisBatch) -> None
     con.execute("drop table _versions")
 
 
-def alignment_inputs(con: duckdb.DuckDBPyConnection, topic_id: str) -> list[tuple[AlignItem, datetime | None]]:
-    """The topic's current claim sentences as alignment items, with their publication time."""
+def alignment_inputs(
+    con: duckdb.DuckDBPyConnection, topic_id: str, *, quotes_only: bool = False
+) -> list[tuple[AlignItem, datetime | None]]:
+    """The topic's current claim sentences (or only those holding a quote) as alignment items,
+    with their publication time."""
+    quote_filter = (
+        "and exists (select 1 from claim_quotes q where q.sentence_id = c.sentence_id)" if quotes_only else ""
+    )
     rows = con.execute(
-        """
+        f"""
         select c.sentence_id, c.article_id, c.outlet_id, c.language, c.sentence_text,
                coalesce((select list(n.value order by n.idx) from claim_numbers n
                          where n.sentence_id = c.sentence_id and n.value is not null), []) as numbers,
                coalesce(c.entities, []) as entities,
                c.published_at
         from int_topic_claims c
-        where c.topic_id = ?
+        where c.topic_id = ? {quote_filter}
         order by c.sentence_id
         """,
         [topic_id],
@@ -166,53 +182,125 @@ def alignment_inputs(con: duckdb.DuckDBPyConnection, topic_id: str) -> list[tupl
     ]
 
 
+def _groups_rows(topic_id: str, level: str, result: AlignResult,
+                 by_key: dict[str, tuple[AlignItem, datetime | None]], now: datetime):
+    far_future = datetime.max.replace(tzinfo=timezone.utc)
+    clusters, members = [], []
+    for group in result.groups:
+        claim_id = stable_id(topic_id, level, min(group))
+        # The label is the earliest-published wording: what the claim looked like when it broke.
+        first = min(group, key=lambda k: (by_key[k][1] or far_future, k))
+        items = [by_key[k][0] for k in group]
+        clusters.append([
+            claim_id, topic_id, level, None, by_key[first][0].text, len(group),
+            len({i.doc for i in items}), len({i.outlet for i in items}), ALIGN_METHOD, now,
+        ])
+        members += [(topic_id, level, k, claim_id) for k in group]
+    links = [
+        (topic_id, level, min(l.a, l.b), max(l.a, l.b), float(l.score), list(l.shared_terms),
+         [float(n) for n in l.shared_numbers], list(l.shared_entities))
+        for l in result.links
+    ]
+    return clusters, members, links
+
+
 def store_alignment(
     con: duckdb.DuckDBPyConnection,
     topic_id: str,
     inputs: Sequence[tuple[AlignItem, datetime | None]],
-    result: AlignResult,
+    claims: AlignResult,
+    events: AlignResult | None = None,
 ) -> int:
-    """Replace the topic's claims, memberships and link evidence; returns the number of claims."""
+    """Replace the topic's claims (and events), memberships and link evidence.
+
+    Returns the number of claim-level clusters. Each claim points to the event cluster that
+    holds most of its sentences.
+    """
     by_key = {item.key: (item, published) for item, published in inputs}
-    far_future = datetime.max.replace(tzinfo=timezone.utc)
     now = datetime.now(timezone.utc)
-    clusters, members = [], []
-    for group in result.groups:
-        claim_id = stable_id(topic_id, min(group))
-        # The label is the earliest-published wording: what the claim looked like when it broke.
-        first = min(group, key=lambda k: (by_key[k][1] or far_future, k))
-        items = [by_key[k][0] for k in group]
-        clusters.append((
-            claim_id, topic_id, by_key[first][0].text, len(group),
-            len({i.doc for i in items}), len({i.outlet for i in items}), ALIGN_METHOD, now,
-        ))
-        members += [(topic_id, k, claim_id) for k in group]
-    links = [
-        (topic_id, min(l.a, l.b), max(l.a, l.b), float(l.score), list(l.shared_terms),
-         [float(n) for n in l.shared_numbers], list(l.shared_entities))
-        for l in result.links
-    ]
+    clusters, members, links = _groups_rows(topic_id, "claim", claims, by_key, now)
+    n_claims = len(clusters)
+    if events is not None:
+        e_clusters, e_members, e_links = _groups_rows(topic_id, "event", events, by_key, now)
+        event_of = {m[2]: m[3] for m in e_members}
+        claim_members: dict[str, list[str]] = {}
+        for _, _, sid, cid in members:
+            claim_members.setdefault(cid, []).append(sid)
+        for c in clusters:
+            votes = Counter(event_of[s] for s in claim_members[c[0]] if s in event_of)
+            c[3] = min(votes, key=lambda e: (-votes[e], e)) if votes else None
+        clusters += e_clusters
+        members += e_members
+        links += e_links
     con.execute("begin transaction")
     try:
         for table in ("claim_clusters", "claim_cluster_members", "claim_links"):
             con.execute(f"delete from {table} where topic_id = ?", [topic_id])
         merge_rows(con, "claim_clusters",
-                   ["claim_id", "topic_id", "label", "n_mentions", "n_articles", "n_outlets", "method", "aligned_at"],
-                   clusters, ["claim_id"])
-        merge_rows(con, "claim_cluster_members", ["topic_id", "sentence_id", "claim_id"], members,
-                   ["topic_id", "sentence_id"])
+                   ["claim_id", "topic_id", "level", "event_id", "label", "n_mentions", "n_articles",
+                    "n_outlets", "method", "aligned_at"],
+                   [tuple(c) for c in clusters], ["claim_id"])
+        merge_rows(con, "claim_cluster_members", ["topic_id", "level", "sentence_id", "claim_id"], members,
+                   ["topic_id", "level", "sentence_id"])
         merge_rows(con, "claim_links",
-                   ["topic_id", "sentence_a", "sentence_b", "score", "shared_terms", "shared_numbers",
+                   ["topic_id", "level", "sentence_a", "sentence_b", "score", "shared_terms", "shared_numbers",
                     "shared_entities"],
-                   links, ["topic_id", "sentence_a", "sentence_b"])
+                   links, ["topic_id", "level", "sentence_a", "sentence_b"])
     except BaseException:
         con.execute("rollback")
         raise
     con.execute("commit")
-    return len(clusters)
+    return n_claims
+
+
+def store_statements(con: duckdb.DuckDBPyConnection, topic_id: str, result: AlignResult) -> int:
+    """Replace the topic's quote statements; returns the number of statements."""
+    rows = []
+    for group in result.groups:
+        statement_id = stable_id(topic_id, "statement", min(group))
+        rows += [(topic_id, k, statement_id) for k in group]
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from quote_statements where topic_id = ?", [topic_id])
+        merge_rows(con, "quote_statements", ["topic_id", "sentence_id", "statement_id"], rows,
+                   ["topic_id", "sentence_id"])
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return len(result.groups)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicAlignment:
+    claims: AlignResult
+    events: AlignResult
+    statements: AlignResult
+
+
+def compute_alignment(
+    inputs: Sequence[tuple[AlignItem, datetime | None]],
+    quote_inputs: Sequence[tuple[AlignItem, datetime | None]],
+) -> TopicAlignment:
+    """Claims, events and quote statements of one topic (pure: no database)."""
+    items = [item for item, _ in inputs]
+    return TopicAlignment(
+        claims=align(items, config=CLAIM_ALIGN_CONFIG),
+        events=align(items, config=EVENT_ALIGN_CONFIG),
+        statements=align([item for item, _ in quote_inputs], config=QUOTE_ALIGN_CONFIG),
+    )
+
+
+def store_topic_alignment(con: duckdb.DuckDBPyConnection, topic_id: str,
+                          inputs: Sequence[tuple[AlignItem, datetime | None]], result: TopicAlignment) -> int:
+    n_claims = store_alignment(con, topic_id, inputs, result.claims, result.events)
+    store_statements(con, topic_id, result.statements)
+    return n_claims
 
 
 def align_topic(con: duckdb.DuckDBPyConnection, topic_id: str) -> int:
+    """Read, align and store one topic in one call (for scripts; the flow splits the steps so
+    that the warehouse is not held open while aligning)."""
     inputs = alignment_inputs(con, topic_id)
-    result = align([item for item, _ in inputs])
-    return store_alignment(con, topic_id, inputs, result)
+    quotes = alignment_inputs(con, topic_id, quotes_only=True)
+    return store_topic_alignment(con, topic_id, inputs, compute_alignment(inputs, quotes))

@@ -74,13 +74,19 @@ def domain_of(url: str) -> str:
     return registrable_domain(host) if host else ""
 
 
-def load_outlets(con, outlets: Iterable[tuple[str, str, datetime | None]]) -> int:
-    """(domain, name, first_seen_at) triples. A site name learned from a page beats a domain."""
-    rows = [(outlet_key(d, n), d, n or d, seen) for d, n, seen in outlets]
+_NAME_RANK = "case {col} when 'page' then 2 when 'feed' then 1 else 0 end"
+
+
+def load_outlets(con, outlets: Iterable[tuple[str, str | None, str, datetime | None]]) -> int:
+    """(domain, name, name_source, first_seen_at). A site name from a page beats a feed's channel
+    title, which beats the bare domain; a weaker source never overwrites a stronger one."""
+    rows = [(outlet_key(d, n), d, n or d, src if n else "domain", seen) for d, n, src, seen in outlets]
+    stronger = f"{_NAME_RANK.format(col='excluded.name_source')} >= {_NAME_RANK.format(col='{t}.name_source')}"
     return merge_rows(
-        con, "outlets", ["outlet_id", "domain", "name", "first_seen_at"], rows, ["outlet_id"],
+        con, "outlets", ["outlet_id", "domain", "name", "name_source", "first_seen_at"], rows, ["outlet_id"],
         {
-            "name": "case when excluded.name <> excluded.domain then excluded.name else {t}.name end",
+            "name": f"case when {stronger} then excluded.name else {{t}}.name end",
+            "name_source": f"case when {stronger} then excluded.name_source else {{t}}.name_source end",
             "first_seen_at": "least({t}.first_seen_at, excluded.first_seen_at)",
         },
     )
@@ -100,7 +106,7 @@ def load_topic(con, topic_id: str, name: str, terms: Sequence[str], min_matches:
 
 
 def load_discoveries(con, topic_id: str, discoveries: Sequence[Discovery]) -> int:
-    load_outlets(con, [(domain_of(d.url), None, None) for d in discoveries if domain_of(d.url)])
+    load_outlets(con, [(domain_of(d.url), d.outlet_hint, "feed", None) for d in discoveries if domain_of(d.url)])
     rows = [
         (
             stable_id(topic_id, d.url, d.source), topic_id, d.url,
@@ -145,7 +151,7 @@ def load_fetches(con, fetches: Sequence[FetchResult]) -> int:
             f.http_status, f.content_type, f.sha256, f.size, f.fetched_at, f.elapsed_ms, f.attempts,
             f.error, f.via, f.warc_file, f.warc_offset, f.warc_record_id, f.etag, f.last_modified,
         ))
-    load_outlets(con, [(domain_of(f.url), None, None) for f in fetches if domain_of(f.url)])
+    load_outlets(con, [(domain_of(f.url), None, "domain", None) for f in fetches if domain_of(f.url)])
     # A fetch is a fact about one moment: re-loading it changes nothing.
     return merge_rows(con, "fetches", FETCH_COLUMNS, rows, ["fetch_id"], None)
 
@@ -208,7 +214,7 @@ def load_articles(con, parsed: Sequence[Parsed]) -> int:
     outlets, articles, versions = [], [], []
     for p in parsed:
         r, f = p.record, p.fetch
-        outlets.append((r.outlet_domain, r.outlet, f.fetched_at))
+        outlets.append((r.outlet_domain, r.outlet, "page", f.fetched_at))
         aid = article_id(r)
         published, precision = published_instant(r.published)
         modified, _ = published_instant(r.modified)

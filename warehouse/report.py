@@ -47,27 +47,28 @@ def _short(text: Any, width: int = 70) -> str:
 
 
 # Each section: title, SQL (one parameter: topic_id), note. The SQL is the report's contract with
-# the views; users can run the same statement with `newsprism sql`.
+# the views; users can run the same statement with `newsprism sql`. Every ORDER BY is total, so
+# the same warehouse always prints the same report.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "Outlets",
         """select outlet, coverage, n_relevant as articles, n_urls as urls,
                   n_unreadable as unreadable, unreadable_statuses as why
-           from int_topic_outlets where topic_id = ? order by coverage, outlet""",
+           from int_topic_outlets where topic_id = ? order by coverage, outlet, outlet_id""",
         "int_topic_outlets",
     ),
     (
         "Claims carried by several outlets (first report)",
         """select first_outlet, first_published_at as first_at, n_outlets as outlets, claim_label as claim
            from cmp_first_reports where topic_id = ?
-           order by n_outlets desc, first_published_at limit 12""",
+           order by n_outlets desc, first_published_at, claim_id limit 12""",
         "cmp_first_reports, cmp_claim_coverage",
     ),
     (
         "Omissions (claims most outlets carry)",
         """select outlet, status, n_reporting || '/' || n_readable_outlets as carried_by, claim_label as claim
            from cmp_omissions where topic_id = ? and status <> 'no_coverage'
-           order by status, outlet, claim_label limit 15""",
+           order by status, outlet, claim_label, claim_id limit 15""",
         "cmp_omissions",
     ),
     (
@@ -79,34 +80,40 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "Differing dates for the same claim",
         """select date_a, outlets_a, date_b, outlets_b, claim_label as claim
-           from cmp_date_discrepancies where topic_id = ? order by claim_label, date_a, date_b""",
+           from cmp_date_discrepancies where topic_id = ? order by claim_label, claim_id, date_a, date_b""",
         "cmp_date_discrepancies",
     ),
     (
         "Quote variants",
         """select outlet, speaker, quote_text as quote, pronouns
-           from cmp_quote_variants where topic_id = ? order by claim_id, published_at, outlet limit 15""",
+           from cmp_quote_variants where topic_id = ? order by statement_id, published_at, outlet, sentence_id, quote_idx limit 15""",
         "cmp_quote_variants",
     ),
     (
         "Attribution differences",
         """select outlet, attribution, attribution_verb as verb, sentence_text as sentence
-           from cmp_attribution where topic_id = ? order by claim_id, published_at, outlet limit 15""",
+           from cmp_attribution where topic_id = ? order by claim_id, published_at, outlet, sentence_id limit 15""",
         "cmp_attribution",
     ),
     (
         "Loaded language",
         """select outlet, category, n_terms as n, per_1000_words as per_1k, terms
-           from cmp_loaded_language where topic_id = ? and category <> 'neutral-request'
-           order by per_1000_words desc, outlet limit 12""",
+           from cmp_loaded_language where topic_id = ? and category not like 'neutral%'
+           order by per_1000_words desc, outlet, category limit 12""",
         "cmp_loaded_language",
+    ),
+    (
+        "Reprints and what they left out",
+        """select outlet, source_outlet as copy_of, shared_share as shared, left_out
+           from cmp_wire_copies where topic_id = ? order by outlet, shared_share desc, source_outlet""",
+        "cmp_wire_copies",
     ),
     (
         "Later edits",
         """select outlet, to_seen_at as seen, change, sentence_text as sentence
            from cmp_article_edits e
            where exists (select 1 from int_topic_articles t where t.article_id = e.article_id and t.topic_id = ?)
-           order by outlet, to_seen_at, change desc, idx limit 12""",
+           order by outlet, to_seen_at, article_id, change desc, idx limit 12""",
         "cmp_article_edits",
     ),
 )
@@ -124,8 +131,8 @@ def build_report(con: duckdb.DuckDBPyConnection, topic_id: str) -> Report:
             (select count(*) from int_topic_outlets where topic_id = $1 and coverage = 'covered'),
             (select count(*) from int_topic_outlets where topic_id = $1 and coverage = 'unreadable'),
             (select count(*) from topic_articles where topic_id = $1 and not relevant),
-            (select count(*) from claim_clusters where topic_id = $1),
-            (select count(*) from claim_clusters where topic_id = $1 and n_outlets >= 2),
+            (select count(*) from claim_clusters where topic_id = $1 and level = 'claim'),
+            (select count(*) from claim_clusters where topic_id = $1 and level = 'claim' and n_outlets >= 2),
             (select min(published_at) from int_topic_articles where topic_id = $1),
             (select max(published_at) from int_topic_articles where topic_id = $1)
         """,

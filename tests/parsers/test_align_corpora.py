@@ -5,7 +5,7 @@ extract_claim (numbers and names) and align; the groups are written to a tempora
 as `claim_mentions(claim_id, article_url, outlet, sentence_text)` and scored by
 `shared/tools/score_claims.py` in a subprocess. The test fails when micro F1 falls under the
 floors in alignment_floors.json: the micro F1 measured with the default AlignConfig (ecbplus_dev
-all 0.655 / body 0.680; meantime_xling_dev all 0.677 / body 0.723) minus 0.01; the scorer's
+all 0.557 / body 0.565; meantime_xling_dev all 0.769 / body 0.802) minus 0.01; the scorer's
 TF-IDF baselines are 0.534 / 0.531 and 0.146 / 0.196. The rules know nothing of topics,
 file names or doc ids: a page's id is only used as the opaque `doc` of its sentences.
 """

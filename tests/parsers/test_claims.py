@@ -315,8 +315,10 @@ def test_dates_without_publication_date_keep_unknown_parts():
     ]
 
 
-def test_publication_date_may_be_a_date():
+def test_publication_date_may_be_a_date_or_an_iso_string():
     assert dates("Se reunieron el viernes.", "es", date(2025, 3, 31))[0][1] == "2025-03-28"
+    assert dates("Se reunieron el viernes.", "es", "2025-03-31T09:00:00-06:00")[0][1] == "2025-03-28"
+    assert dates("Se reunieron el viernes.", "es", "not a date")[0][1] == "XXXX-WXX-5"
 
 
 def test_may_the_modal_and_may_the_name_are_not_months():

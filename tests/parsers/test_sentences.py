@@ -106,6 +106,12 @@ def test_dateline_is_left_out_of_the_first_sentence():
     assert text[sents[0].start:sents[0].end] == sents[0].text
 
 
+def test_dateline_after_a_photo_credit():
+    text = "Foto: Archivo\n\nCIUDAD DE MÉXICO.— La presidenta habló. Nadie más.\n\nOTRA CIUDAD — no cuenta."
+    assert [s.text for s in split_sentences(text, "es")] == [
+        "Foto: Archivo", "La presidenta habló.", "Nadie más.", "OTRA CIUDAD — no cuenta."]
+
+
 @pytest.mark.parametrize("text, dateline", [
     ("WASHINGTON — The talks resumed.", "WASHINGTON — "),
     ("MONTERREY, Mexico (Reuters) - Officials met.", "MONTERREY, Mexico (Reuters) - "),

@@ -44,7 +44,7 @@ def test_stg_articles_picks_latest_version(con):
 
 def test_topic_outlets_tell_unreadable_from_off_topic(con):
     got = dict(rows(con, "select outlet, coverage from int_topic_outlets where topic_id = 'tiny'"))
-    assert got == {"Alpha": "covered", "Beta": "covered", "Gamma": "covered",
+    assert got == {"Alpha": "covered", "Beta": "covered", "Gamma": "covered", "Zeta": "covered",
                    "delta.example": "unreadable", "Epsilon": "no_relevant_articles"}
 
 
@@ -53,14 +53,14 @@ def test_claim_mentions_contract_columns(con):
     assert cols[:4] == ["claim_id", "article_url", "outlet", "sentence_text"]
     k1 = tiny_story.claim_of(con, "meeting lasted")
     got = rows(con, "select outlet from claim_mentions where claim_id = ? order by outlet", k1)
-    assert got == [("Alpha",), ("Beta",), ("Gamma",)]
+    assert got == [("Alpha",), ("Beta",), ("Gamma",), ("Zeta",)]
 
 
 def test_coverage_matrix_says_how_each_outlet_reports(con):
     k1 = tiny_story.claim_of(con, "meeting lasted")
     k2 = tiny_story.claim_of(con, "Tariffs of 25%")
     got = dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ?", k1))
-    assert got == {"Alpha": "asserted", "Beta": "asserted", "Gamma": "attributed",
+    assert got == {"Alpha": "asserted", "Beta": "asserted", "Gamma": "attributed", "Zeta": "asserted",
                    "delta.example": "unreadable", "Epsilon": "no_coverage"}
     got = dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ?", k2))
     assert got["Gamma"] == "absent"
@@ -82,10 +82,11 @@ def test_number_discrepancies(con):
                        from cmp_number_discrepancies order by concept, variant_a""")
     tariff = [r for r in got if r[0] == "tariff-rate"]
     # 30% only exists in Beta's superseded version, so it is not a discrepancy any more
-    assert tariff == [("tariff-rate", 20.0, 25.0, ["Beta"], ["Alpha"], "value")]
-    hours = {(r[3][0], r[4][0]) for r in got if r[0] == "hours"}
-    assert ("Beta", "Alpha") in hours or ("Alpha", "Beta") in hours
-    assert all(r[5] == "qualifier" for r in got if r[0] == "hours")
+    assert tariff == [("tariff-rate", 20.0, 25.0, ["Beta"], ["Alpha", "Zeta"], "value")]
+    # durations compare in minutes; "more than" vs "nearly" two hours is a qualifier difference
+    hours = [r for r in got if r[0] == "duration"]
+    assert {(r[1], r[2], r[5]) for r in hours} == {(120.0, 120.0, "qualifier")}
+    assert {frozenset(r[3] + r[4]) for r in hours} >= {frozenset({"Alpha", "Beta"})}
 
 
 def test_date_discrepancies(con):
@@ -95,13 +96,14 @@ def test_date_discrepancies(con):
 
 def test_quote_variants_flag_pronouns(con):
     got = rows(con, "select outlet, quote_text, pronouns, is_first from cmp_quote_variants order by published_at")
+    # Zeta's copy of the quote is not in claim_quotes: the view reads only extracted quotes
     assert got == [("Alpha", "options", [], True), ("Gamma", "I gave him a list of things.", ["him"], False)]
 
 
 def test_attribution_differences(con):
     k1 = tiny_story.claim_of(con, "meeting lasted")
     got = dict(rows(con, "select outlet, attribution from cmp_attribution where claim_id = ?", k1))
-    assert got == {"Alpha": "asserted", "Beta": "asserted", "Gamma": "attributed"}
+    assert got == {"Alpha": "asserted", "Beta": "asserted", "Gamma": "attributed", "Zeta": "asserted"}
 
 
 def test_first_reports(con):
@@ -125,7 +127,13 @@ def test_wording_variants(con):
     k2 = tiny_story.claim_of(con, "Tariffs of 25%")
     got = {r[0]: (r[1], r[2]) for r in rows(
         con, "select outlet, only_here, missing_here from cmp_wording_variants where claim_id = ?", k2)}
-    assert got == {"Alpha": (["25"], ["20"]), "Beta": (["20"], ["25"])}
+    # "25" is Alpha's and Zeta's word, so it sets neither apart; Beta alone lacks it
+    assert got == {"Alpha": ([], []), "Zeta": ([], []), "Beta": (["20"], ["25"])}
+
+
+def test_wire_copies_show_what_a_reprint_left_out(con):
+    got = rows(con, "select outlet, source_outlet, n_shared, shared_share, left_out, added from cmp_wire_copies")
+    assert got == [("Zeta", "Alpha", 3, 1.0, ["They met on March 28 at the palace."], [])]
 
 
 def test_every_view_header_has_an_example_query(con):

@@ -1,7 +1,8 @@
 """A tiny, hand-made story loaded into an in-memory warehouse, for view tests.
 
-Five outlets: Alpha, Beta and Gamma cover the story; Delta's page answered 403 (unreadable);
-Epsilon published only an off-topic article. Beta's article was edited once. Analysis rows are
+Six outlets: Alpha, Beta and Gamma cover the story; Zeta reprints Alpha's first three sentences
+word for word, a day later; Delta's page answered 403 (unreadable); Epsilon published only an
+off-topic article. Beta's article was edited once. Analysis rows are
 written directly (not by the analyzer) so that the views are tested against known input.
 
 Claims (cross-outlet clusters):
@@ -13,11 +14,13 @@ Claims (cross-outlet clusters):
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import duckdb
 
 from parsers.records import ArticleRecord, Discovery, FetchResult, stable_id
 from warehouse import load
-from warehouse.analysis import ANALYZER_VERSION, store_alignment
+from warehouse.analysis import ANALYZER_VERSION, store_alignment, store_statements
 from warehouse.schema import ensure_schema
 
 TOPIC = "tiny"
@@ -42,6 +45,7 @@ URLS = {
     "gamma": "https://gamma.example/c1",
     "delta": "https://delta.example/d1",
     "epsilon": "https://epsilon.example/e1",
+    "zeta": "https://zeta.example/z1",
 }
 
 BODIES = {
@@ -62,6 +66,11 @@ BODIES = {
         "Tariffs of 20% took effect.",
         "They met on April 1 at the palace.",
         "Noem made demands of Mexico.",
+    ],
+    "zeta": [
+        "The meeting lasted more than two hours.",
+        "Tariffs of 25% took effect.",
+        'Noem said she gave "options" to Sheinbaum.',
     ],
     "gamma": [
         "Officials said the meeting lasted two hours.",
@@ -99,6 +108,8 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
                          "2025-03-30T10:00:00+00:00"),
         "epsilon": _record(URLS["epsilon"], "Epsilon", "Football results", "The home team won again.",
                            "2025-03-30T10:00:00+00:00"),
+        "zeta": _record(URLS["zeta"], "Zeta", "Zeta on the meeting", "\n\n".join(BODIES["zeta"]),
+                        "2025-03-31T10:00:00+00:00"),
     }
     parsed = [load.Parsed(fetches[k if k != "beta_v1" else "beta"] if k != "beta_v1" else beta_v1_fetch, r)
               for k, r in records.items()]
@@ -110,7 +121,7 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
     vid = {k: load.version_id(r) for k, r in records.items()}
     aid = {k: load.article_id(r) for k, r in records.items()}
     sentences, claims = [], []
-    for key in ("alpha", "beta_v1", "beta", "gamma"):
+    for key in ("alpha", "beta_v1", "beta", "gamma", "zeta"):
         offset = 0
         for i, text in enumerate(BODIES[key]):
             sentences.append((_sid(vid[key], i), vid[key], aid[key], "body", i, i, offset, offset + len(text), text, "en"))
@@ -125,12 +136,13 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
             offset += len(text) + 2
     con.executemany("insert into sentences values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sentences)
     con.executemany("insert into claims values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
-    a, b, b1, g = vid["alpha"], vid["beta"], vid["beta_v1"], vid["gamma"]
+    a, b, b1, g, z = vid["alpha"], vid["beta"], vid["beta_v1"], vid["gamma"], vid["zeta"]
     con.executemany("insert into claim_numbers values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
         (_sid(a, 0), 0, "more than two hours", 2.0, "hours", "hours", "more than", 17, 36),
         (_sid(b, 0), 0, "nearly two hours", 2.0, "hours", "hours", "nearly", 20, 36),
         (_sid(g, 0), 0, "two hours", 2.0, "hours", "hours", None, 35, 44),
         (_sid(a, 1), 0, "25%", 25.0, "%", "tariff-rate", None, 9, 12),
+        (_sid(z, 1), 0, "25%", 25.0, "%", "tariff-rate", None, 9, 12),
         (_sid(b, 1), 0, "20%", 20.0, "%", "tariff-rate", None, 9, 12),
         (_sid(b1, 1), 0, "30%", 30.0, "%", "tariff-rate", None, 9, 12),
     ])
@@ -156,19 +168,23 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
             self.groups, self.links = groups, []
 
     groups = [
-        [_sid(a, 0), _sid(b, 0), _sid(g, 0)],  # K1
-        [_sid(a, 1), _sid(b, 1)],  # K2
-        [_sid(a, 2), _sid(g, 1)],  # K3
+        [_sid(a, 0), _sid(b, 0), _sid(g, 0), _sid(z, 0)],  # K1
+        [_sid(a, 1), _sid(b, 1), _sid(z, 1)],  # K2
+        [_sid(a, 2), _sid(g, 1), _sid(z, 2)],  # K3
         [_sid(a, 3), _sid(b, 2)],  # K4
         [_sid(g, 2)],  # K5
         [_sid(b, 3)],
     ]
     texts = {s[0]: s[8] for s in sentences}
     docs = {s[0]: s[2] for s in sentences}
-    outlets = {aid["alpha"]: "alpha", aid["beta"]: "beta", aid["gamma"]: "gamma"}
-    published = {aid["alpha"]: "2025-03-28", aid["beta"]: "2025-03-29", aid["gamma"]: "2025-03-30"}
+    outlets = {aid["alpha"]: "alpha", aid["beta"]: "beta", aid["gamma"]: "gamma", aid["zeta"]: "zeta"}
+    published = {aid["alpha"]: datetime(2025, 3, 28, tzinfo=timezone.utc),
+                 aid["beta"]: datetime(2025, 3, 29, tzinfo=timezone.utc),
+                 aid["gamma"]: datetime(2025, 3, 30, tzinfo=timezone.utc),
+                 aid["zeta"]: datetime(2025, 3, 31, tzinfo=timezone.utc)}
     inputs = [(_Item(k, docs[k], outlets[docs[k]], texts[k]), published[docs[k]]) for grp in groups for k in grp]
     store_alignment(con, TOPIC, inputs, _Result(groups))
+    store_statements(con, TOPIC, _Result([[_sid(a, 2), _sid(g, 1)]]))
     return con
 
 

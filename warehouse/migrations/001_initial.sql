@@ -17,6 +17,7 @@ create table outlets (
     outlet_id     varchar primary key,      -- stable_id(registrable domain, or name when no domain)
     domain        varchar,                  -- registrable domain ('' for local files)
     name          varchar not null,         -- site name as the outlet calls itself, else domain
+    name_source   varchar not null,         -- page (site name) > feed (channel title) > domain
     first_seen_at timestamptz
 );
 
@@ -183,10 +184,16 @@ create table claim_terms (
     primary key (sentence_id, idx)
 );
 
--- Cross-outlet claims: sentences of different articles that report the same thing.
+-- Cross-outlet claims: sentences of different articles that report the same thing, at two
+-- levels. level 'claim': one specific statement (what the comparison views use). level 'event':
+-- every sentence about the same happening, whatever it says about it (looser; what event
+-- coreference gold such as ECB+ measures). A claim belongs to the event holding most of its
+-- sentences (event_id).
 create table claim_clusters (
-    claim_id    varchar primary key,        -- stable_id(topic_id, smallest member sentence_id)
+    claim_id    varchar primary key,        -- stable_id(topic_id, level, smallest member sentence_id)
     topic_id    varchar not null,
+    level       varchar not null,           -- claim | event
+    event_id    varchar,                    -- for a claim: its event cluster
     label       varchar,                    -- text of the earliest-published member
     n_mentions  integer not null,
     n_articles  integer not null,
@@ -197,19 +204,31 @@ create table claim_clusters (
 
 create table claim_cluster_members (
     topic_id    varchar not null,
+    level       varchar not null,
     sentence_id varchar not null,
     claim_id    varchar not null,
-    primary key (topic_id, sentence_id)
+    primary key (topic_id, level, sentence_id)
 );
 
 -- Why two sentences were put together: the evidence behind each alignment link.
 create table claim_links (
     topic_id        varchar not null,
+    level           varchar not null,
     sentence_a      varchar not null,
     sentence_b      varchar not null,
     score           double not null,
     shared_terms    varchar[],
     shared_numbers  double[],
     shared_entities varchar[],
-    primary key (topic_id, sentence_a, sentence_b)
+    primary key (topic_id, level, sentence_a, sentence_b)
+);
+
+-- Quoted statements: quote-bearing sentences grouped by the statement they quote, which may sit
+-- in different claims ("options" in one outlet, "a list of things" in another, both quoting the
+-- same interview). One row per (topic, quote-bearing sentence).
+create table quote_statements (
+    topic_id     varchar not null,
+    sentence_id  varchar not null,
+    statement_id varchar not null,          -- stable_id(topic_id, 'statement', smallest member sentence_id)
+    primary key (topic_id, sentence_id)
 );

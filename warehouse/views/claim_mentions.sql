@@ -1,12 +1,14 @@
 -- claim_mentions: every sentence that reports a claim, with the cross-outlet claim it belongs to.
 -- The one public view without a layer prefix: shared/tools/score_claims.py and users' queries
--- rely on its name and its first four columns.
+-- rely on its name and its first four columns. It lists both levels of claim_clusters: level
+-- 'claim' (one specific statement; what the cmp_ views use) and level 'event' (everything said
+-- about one happening), so every sentence appears once per level. Filter on level.
 -- grain: one row per (claim, sentence)
 -- key: claim_id, sentence_id
 -- inputs: claim_cluster_members, claim_clusters, int_topic_claims
 -- example: Who reports the claim about biometric data, and in which words?
 --   select outlet, sentence_text from claim_mentions where claim_id = (select claim_id from
---   claim_mentions where sentence_text ilike '%biometric%' limit 1)
+--   claim_mentions where level = 'claim' and sentence_text ilike '%biometric%' limit 1)
 with
 
 members as (select * from main.claim_cluster_members),
@@ -19,6 +21,8 @@ final as (
         c.article_url,
         c.outlet,
         c.sentence_text,
+        m.level,
+        k.event_id,
         m.topic_id,
         m.sentence_id,
         c.article_id,

@@ -5,7 +5,8 @@
 -- example: What did an outlet correct after publication?
 --   select outlet, from_seen_at, to_seen_at, change, sentence_text from cmp_article_edits
 -- Sentences are compared by exact text, so a one-word fix shows as one removal plus one addition.
--- claim_id links an added sentence of the current version to its cross-outlet claim.
+-- claim_ids links an added sentence of the current version to its cross-outlet claims (one per
+-- topic the article belongs to).
 with
 
 versions as (
@@ -57,10 +58,10 @@ final as (
         c.idx,
         c.field,
         c.sentence_text,
-        m.claim_id
+        (select list(distinct m.claim_id order by m.claim_id) from main.claim_cluster_members m
+         where m.sentence_id = c.sentence_id and m.level = 'claim') as claim_ids
     from changes c
     join articles a using (article_id)
-    left join main.claim_cluster_members m on m.sentence_id = c.sentence_id
 )
 
 select * from final

@@ -8,7 +8,7 @@
 -- listed when its mentions disagree on attribution, on the speaker, or on the verb's class.
 with
 
-mentions as (select * from claim_mentions where claim_n_outlets >= 2),
+mentions as (select * from claim_mentions where level = 'claim' and claim_n_outlets >= 2),
 
 classified as (
     select

@@ -10,8 +10,8 @@
 -- | no_coverage (nothing relevant from this outlet).
 with
 
-mentions as (select * from claim_mentions),
-clusters as (select * from main.claim_clusters where n_outlets >= 2),
+mentions as (select * from claim_mentions where level = 'claim'),
+clusters as (select * from main.claim_clusters where level = 'claim' and n_outlets >= 2),
 outlets as (select * from int_topic_outlets),
 articles as (select * from int_topic_articles),
 

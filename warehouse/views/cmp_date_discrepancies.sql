@@ -10,7 +10,7 @@
 with
 
 dates as (select * from main.claim_dates where value is not null),
-mentions as (select * from claim_mentions where claim_n_outlets >= 2),
+mentions as (select * from claim_mentions where level = 'claim' and claim_n_outlets >= 2),
 
 dated as (
     select

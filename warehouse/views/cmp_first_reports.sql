@@ -8,7 +8,7 @@
 -- date without time zone or time) is marked ranking_uncertain, as is a tie at the same time.
 with
 
-mentions as (select * from claim_mentions where claim_n_outlets >= 2),
+mentions as (select * from claim_mentions where level = 'claim' and claim_n_outlets >= 2),
 
 per_outlet as (
     select

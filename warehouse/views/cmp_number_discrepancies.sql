@@ -5,29 +5,52 @@
 -- inputs: claim_numbers, int_topic_claims
 -- example: Which figures do outlets disagree on?
 --   select concept, variant_a, outlets_a, variant_b, outlets_b from cmp_number_discrepancies
--- Two values count as the same quantity when they share a concept (what is counted, from the unit
--- lexicon) and lie within a factor of 10 of each other; 29 people and 12 million people are not
--- one quantity reported twice. Variants within one outlet are kept: an outlet can contradict itself.
+-- Rules, in order:
+-- 1. Durations are compared in minutes (concept 'duration'): "half an hour" = "30 minutes".
+-- 2. Two values are one quantity reported twice only if they share a concept (what is counted,
+--    from the unit lexicon) and lie within a factor of 10: 29 people and 12 million are not.
+-- 3. Two values that one sentence states together are different quantities by the outlet's own
+--    account ("nearly two hours instead of the scheduled 30 minutes"): never a discrepancy.
+-- 4. Contrast qualifiers ("instead of") mark which quantity is meant, not how exact it is, so they
+--    do not make a qualifier discrepancy.
+-- Variants within one outlet are kept: an outlet can contradict itself.
 with
 
 numbers as (select * from main.claim_numbers where concept is not null and value is not null),
 topic_claims as (select * from int_topic_claims),
 
+normalized as (
+    select
+        n.*,
+        case when n.concept in ('minutes', 'hours', 'days', 'weeks') then 'duration' else n.concept end as quantity,
+        n.value * case n.concept when 'hours' then 60 when 'days' then 1440 when 'weeks' then 10080 else 1 end
+            as amount,
+        case when n.qualifier in ('instead of', 'compared with') then '' else coalesce(n.qualifier, '') end
+            as precision_qualifier
+    from numbers n
+),
+
 mentions as (
     select
         t.topic_id,
-        n.concept,
-        n.value,
-        coalesce(n.qualifier, '') as qualifier,
-        trim(coalesce(n.qualifier || ' ', '') || regexp_replace(cast(n.value as varchar), '\.0$', '')
-             || coalesce(' ' || n.unit, '')) as variant,
+        n.quantity as concept,
+        n.amount as value,
+        n.precision_qualifier as qualifier,
+        trim(n.precision_qualifier || ' ' ||
+            case
+                when n.quantity = 'duration' and n.amount % 60 = 0 then format('{} h', cast(n.amount / 60 as bigint))
+                when n.quantity = 'duration' then format('{} min', regexp_replace(cast(n.amount as varchar), '\.0$', ''))
+                when n.unit = '%' then format('{}%', regexp_replace(cast(n.amount as varchar), '\.0$', ''))
+                else format('{} {}', regexp_replace(cast(n.amount as varchar), '\.0$', ''), n.quantity)
+            end) as variant,
         t.outlet,
         t.outlet_id,
         t.published_at,
+        t.sentence_id,
         t.sentence_text,
         t.article_url,
         n.raw
-    from numbers n
+    from normalized n
     join topic_claims t on t.sentence_id = n.sentence_id
 ),
 
@@ -48,7 +71,14 @@ variants as (
     group by topic_id, concept, value, qualifier
 ),
 
-pairs as (
+stated_together as (
+    -- value pairs that some sentence reports side by side
+    select distinct a.topic_id, a.concept, a.value as value_a, b.value as value_b
+    from mentions a
+    join mentions b on a.sentence_id = b.sentence_id and a.concept = b.concept and a.value < b.value
+),
+
+final as (
     select
         a.topic_id,
         a.concept,
@@ -62,16 +92,20 @@ pairs as (
         b.example_sentence as example_b,
         a.example_url as url_a,
         b.example_url as url_b,
+        a.raw_forms as raw_a,
+        b.raw_forms as raw_b,
         case when a.value <> b.value then 'value' else 'qualifier' end as differs_in
     from variants a
     join variants b
         on a.topic_id = b.topic_id
         and a.concept = b.concept
         and (a.value < b.value or (a.value = b.value and a.qualifier < b.qualifier))
-    where (a.value = b.value and a.qualifier <> b.qualifier)
-       or (a.value <> b.value and greatest(abs(a.value), abs(b.value)) <= 10 * least(abs(a.value), abs(b.value)))
-),
-
-final as (select * from pairs)
+    left join stated_together s
+        on s.topic_id = a.topic_id and s.concept = a.concept and s.value_a = a.value and s.value_b = b.value
+    where s.topic_id is null
+      and ((a.value = b.value and a.qualifier <> b.qualifier)
+           or (a.value <> b.value
+               and greatest(abs(a.value), abs(b.value)) <= 10 * least(abs(a.value), abs(b.value))))
+)
 
 select * from final

@@ -9,7 +9,7 @@
 -- missing_here: words every other outlet's mention uses and this one does not.
 with
 
-mentions as (select * from claim_mentions where claim_n_outlets >= 2),
+mentions as (select * from claim_mentions where level = 'claim' and claim_n_outlets >= 2),
 
 words as (
     select distinct
