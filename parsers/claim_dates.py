@@ -135,8 +135,10 @@ def find_dates(text: str, language: str | None, published: datetime | date | str
        capitalised word is part of a name ("Frontera Hoy").
     6. Weekdays: "Friday", "el viernes", "last Friday" → the most recent such day on or before
        publication; "next Friday", "el próximo viernes" → the first after it; a bare weekday in
-       a sentence about the future ("is due to announce ... on Wednesday", "se espera que")
-       → the first such day on or after publication ("weekday").
+       a clause about the future ("is due to announce ... on Wednesday", "se espera que")
+       → the first such day on or after publication ("weekday"). The future marker must be in
+       the weekday's own clause: in "at her conference on Tuesday, an agreement was reached that
+       will be reviewed" the Tuesday is past.
     7. Years standing alone: "in 2022", "en 2022", "the 2022 memorandum" → explicit year.
     A year missing from rules 2 and 4 is the one that puts the date closest to publication;
     without a publication date it stays X ("XXXX-03-28").
@@ -195,7 +197,6 @@ def find_dates(text: str, language: str | None, published: datetime | date | str
                 add(f"{y:04d}-{mo:02d}" if y else f"XXXX-{mo:02d}", s, e, "month", "explicit")
     _relative_dates(text, lex, pub, add)
     # Weekdays after relative phrases so that "last Friday" is one weekday mention.
-    future_sentence = next(lex.future.finditer(text), None) is not None
     for kind, pat in lex.date_patterns:
         if kind != "weekday":
             continue
@@ -208,7 +209,7 @@ def find_dates(text: str, language: str | None, published: datetime | date | str
             post = (m.groupdict().get("post") or "").lower()
             forward = any(w in mod for w in ("next", "coming", "próximo")) or post in ("próximo", "siguiente")
             backward = any(w in mod for w in ("last", "past", "pasado")) or post == "pasado"
-            if not forward and not backward and future_sentence:
+            if not forward and not backward and _future_clause(text, s, e, lex):
                 forward = None  # on or after publication
             if pub is None:
                 add(f"XXXX-WXX-{wd}", s, e, "day", "weekday")
@@ -231,6 +232,17 @@ def find_dates(text: str, language: str | None, published: datetime | date | str
             add(m.group("y"), s, e, "year", "explicit")
     found.sort(key=lambda t: t[1])
     return found
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2014]")
+
+
+def _future_clause(text: str, start: int, end: int, lex: _CalendarLexicon) -> bool:
+    """Does a future marker stand in the clause around text[start:end]?"""
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)]
+    after = _CLAUSE_BREAK.search(text, end)
+    clause = text[before[-1] if before else 0: after.start() if after else len(text)]
+    return next(lex.future.finditer(clause), None) is not None
 
 
 def _relative_dates(text: str, lex: _CalendarLexicon, pub: date | None, add) -> None:

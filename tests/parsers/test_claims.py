@@ -302,6 +302,12 @@ def test_bare_weekday_in_a_sentence_about_the_future_points_forward():
     assert dates("Trump announced new tariffs on Wednesday.")[0][1] == "2025-03-26"
 
 
+def test_a_future_marker_in_another_clause_does_not_move_a_past_weekday():
+    # published Monday 31 March 2025: "el viernes" is the 28th, although "será" comes later
+    text = "Según explicó en su conferencia del viernes, se firmó un acuerdo que será revisado."
+    assert dates(text, "es")[0][1] == "2025-03-28"
+
+
 def test_relative_words_inside_names_are_not_dates():
     assert dates("Foto: Archivo Frontera Hoy", "es") == []
     assert dates("Hoy se reunieron.", "es")[0][1] == "2025-03-31"
