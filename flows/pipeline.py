@@ -4,15 +4,15 @@ discover -> fetch -> parse -> load -> analyze -> report. Tasks work on batches, 
 articles: a task run costs ~5 ms of orchestration plus server back-pressure (PITFALLS.md), which
 would dwarf the work per article. Every task is a thin wrapper over a library function in
 parsers/, warehouse/ or flows/{http,sources,archive}.py; those are what the tests exercise
-directly. The warehouse is opened only inside the load and analyze tasks and closed at once, so
+directly. Stage flows pass each other a staging folder (flows/staging.py), never the data
+itself. The warehouse is opened only inside the load and analyze tasks and closed at once, so
 the DuckDB file lock is held for seconds, not for the length of a crawl.
 """
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
@@ -22,7 +22,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import staging
+from flows.staging import Stage
 from flows.bodies import body_of
 from flows.config import FetchSettings, Topic, load_config
 from parsers.article import parse_article
@@ -42,11 +42,6 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
-
-
-def without_body(result: FetchResult) -> FetchResult:
-    """Fetch results leave their task without the bytes, which stay in the archive."""
-    return dataclasses.replace(result, body=None)
 
 
 def utc_now() -> str:
@@ -121,59 +116,56 @@ def _interval(settings: FetchSettings) -> float:
 
 # --- discover --------------------------------------------------------------------------------
 
-@dataclass
-class Discovered:
-    discoveries: list[Discovery] = field(default_factory=list)
-    feed_fetches: list[FetchResult] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
 @task(name="fetch-and-read-feeds", cache_policy=NO_CACHE)
-def read_feeds(feed_urls: Sequence[str], settings: FetchSettings, as_of: str | None) -> Discovered:
-    """Fetch every feed of the topic and turn its items into discoveries."""
+def read_feeds(feed_urls: Sequence[str], settings: FetchSettings, as_of: str | None, stage: str) -> int:
+    """Fetch every feed of the topic, stage its items as discoveries; returns the item count."""
     from flows.http import fetch_many
 
     logger = get_run_logger()
-    out = Discovered()
-    if not feed_urls:
-        return out
     session, policy = _session(settings, as_of)
     with _archive(settings) as archive:
         results = fetch_many(list(feed_urls), session, policy, kind="feed", archive=archive,
                              max_workers=settings.max_workers, per_host_interval=_interval(settings))
-    out.feed_fetches = results
+    items: list[Discovery] = []
+    errors: list[str] = []
     for res in results:
         if not res.ok:
-            out.errors.append(f"feed {res.url}: {res.status} {res.error or ''}".strip())
+            errors.append(f"feed {res.url}: {res.status} {res.error or ''}".strip())
             logger.warning("feed %s not read: %s %s", res.url, res.status, res.error or "")
             continue
         try:
             feed = parse_feed(res.body or b"", res.final_url or res.url, discovered_at=res.fetched_at)
         except FeedError as exc:
-            out.errors.append(f"feed {res.url}: {exc}")
+            errors.append(f"feed {res.url}: {exc}")
             logger.warning("feed %s could not be parsed: %s", res.url, exc)
             continue
-        out.discoveries.extend(feed.items)
+        items.extend(feed.items)
         logger.info("feed %s: %d items", res.url, len(feed.items))
-    out.feed_fetches = [without_body(r) for r in results]
-    return out
+    st = Stage(stage)
+    st.write_discoveries(items, batch="feeds")
+    st.write_fetches(results, batch="feeds")
+    st.write_errors(errors, batch="feeds")
+    return len(items)
 
 
 @flow(name="discover", flow_run_name="discover-{topic.id}")
-def discover_flow(topic: Topic, settings: FetchSettings, as_of: str | None = None) -> Discovered:
+def discover_flow(topic: Topic, settings: FetchSettings, stage: str, as_of: str | None = None) -> int:
     """Turn a topic's sources (feeds, fixed URLs) into candidate URLs with provenance."""
-    found = read_feeds(list(topic.feeds), settings, as_of)
+    n = read_feeds(list(topic.feeds), settings, as_of, stage) if topic.feeds else 0
     now = utc_now()
-    found.discoveries.extend(Discovery(url=u, source="config", source_kind="urls", discovered_at=now)
-                             for u in topic.urls)
-    return found
+    Stage(stage).write_discoveries(
+        (Discovery(url=u, source="config", source_kind="urls", discovered_at=now) for u in topic.urls),
+        batch="config",
+    )
+    return n + len(topic.urls)
 
 
 # --- fetch -----------------------------------------------------------------------------------
 
 @task(name="fetch-pages", cache_policy=NO_CACHE)
-def fetch_pages(urls: Sequence[str], settings: FetchSettings, as_of: str | None) -> list[FetchResult]:
-    """Fetch one batch of pages; live responses are archived as WARC, replayed ones are not."""
+def fetch_pages(urls: Sequence[str], settings: FetchSettings, as_of: str | None, stage: str, batch: str) -> int:
+    """Fetch one batch of pages and stage the outcomes; live responses are archived as WARC,
+    replayed ones are not. Returns the number fetched ok."""
     from flows.http import fetch_many
 
     logger = get_run_logger()
@@ -184,23 +176,28 @@ def fetch_pages(urls: Sequence[str], settings: FetchSettings, as_of: str | None)
     for r in results:
         if not r.ok:
             logger.warning("not fetched %s: %s %s", r.url, r.status, r.error or "")
-    return [without_body(r) for r in results]
+    Stage(stage).write_fetches(results, batch=f"pages-{batch}")
+    return sum(1 for r in results if r.ok)
 
 
-@flow(name="fetch", flow_run_name="fetch-{n}-urls")
-def fetch_flow(urls: list[str], settings: FetchSettings, as_of: str | None = None, n: int = 0) -> list[FetchResult]:
-    """Fetch pages in batches; every outcome, failures included, comes back as a FetchResult."""
-    results: list[FetchResult] = []
-    for chunk in batched(dict.fromkeys(urls), settings.batch_size):
-        results.extend(fetch_pages(chunk, settings, as_of))
-    return results
+@flow(name="fetch", flow_run_name="fetch-pages")
+def fetch_flow(stage: str, settings: FetchSettings, as_of: str | None = None) -> int:
+    """Fetch the staged discoveries not yet in hand, in batches; every outcome, failures included,
+    is staged as a fetch result. Returns the number fetched ok."""
+    st = Stage(stage)
+    have = {f.url for f in st.fetches("given")}
+    urls = [u for u in dict.fromkeys(d.url for d in st.discoveries()) if u not in have]
+    ok = 0
+    for i, chunk in enumerate(batched(urls, settings.batch_size)):
+        ok += fetch_pages(chunk, settings, as_of, stage, f"{i:05d}")
+    return ok
 
 
-# --- parse ---------------------------------------------------------------------------------
+# --- parse -----------------------------------------------------------------------------------
 
 @task(name="parse-pages", cache_policy=NO_CACHE)
-def parse_pages(fetches: Sequence[FetchResult], stage_file: str) -> int:
-    """Parse one batch of fetched pages and stage the records on disk; returns pages parsed.
+def parse_pages(fetches: Sequence[FetchResult], stage: str, batch: str) -> int:
+    """Parse one batch of fetched pages and stage the records; returns pages parsed.
 
     The bytes are read back from where fetching put them (the WARC record, or the local file), so
     no page content travels through flow parameters or the Prefect API.
@@ -219,29 +216,27 @@ def parse_pages(fetches: Sequence[FetchResult], stage_file: str) -> int:
             logger.error("parser failed on %s: %s: %s", f.url, type(exc).__name__, exc)
             continue
         parsed.append(load.Parsed(f, record))
-    staging.write_parsed(Path(stage_file), parsed)
+    Stage(stage).write_parsed(parsed, batch=batch)
     return len(parsed)
 
 
-@flow(name="parse", flow_run_name="parse-{n}-pages")
-def parse_flow(fetches: list[FetchResult], stage: str, batch_size: int = 50, n: int = 0) -> list[str]:
-    """Turn fetched bytes into normalized article records, staged as files for the loader."""
-    files = []
-    for i, chunk in enumerate(batched((f for f in fetches if f.ok), batch_size)):
-        path = str(Path(stage) / f"parsed-{i:05d}.jsonl")
-        parse_pages(chunk, path)
-        files.append(path)
-    return files
+@flow(name="parse", flow_run_name="parse-pages")
+def parse_flow(stage: str, batch_size: int = 50) -> int:
+    """Turn the staged pages' bytes into normalized article records; returns pages parsed."""
+    st = Stage(stage)
+    pages = [f for f in st.fetches("pages") + st.fetches("given") if f.ok]  # feeds are not articles
+    return sum(parse_pages(chunk, stage, f"{i:05d}") for i, chunk in enumerate(batched(pages, batch_size)))
 
 
 # --- load ------------------------------------------------------------------------------------
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
-def load_batch(db: str, topic: Topic, discoveries: Sequence[Discovery], fetches: Sequence[FetchResult],
-               staged: Sequence[str]) -> dict[str, int]:
-    """Upsert discoveries, fetches, staged articles and topic decisions in one short write window."""
+def load_stage(db: str, topic: Topic, stage: str) -> dict[str, int]:
+    """Upsert the staged discoveries, fetch outcomes, articles and the topic's relevance
+    decisions in one short write window."""
     logger = get_run_logger()
-    parsed = [p for path in staged for p in staging.read_parsed(Path(path))]
+    st = Stage(stage)
+    discoveries, fetches, parsed = st.discoveries(), st.fetches(), st.parsed()
     decisions = []
     for p in parsed:
         d = judge(p.record, topic.terms, min_matches=topic.min_matches, window=topic.window)
@@ -267,11 +262,10 @@ def load_batch(db: str, topic: Topic, discoveries: Sequence[Discovery], fetches:
 
 
 @flow(name="load", flow_run_name="load-{topic.id}")
-def load_flow(db: str, topic: Topic, discoveries: list[Discovery], fetches: list[FetchResult],
-              staged: list[str]) -> dict[str, int]:
+def load_flow(db: str, topic: Topic, stage: str) -> dict[str, int]:
     """Write discoveries, fetch outcomes, articles and versions, and relevance decisions."""
-    counts = load_batch(db, topic, discoveries, fetches, staged)
-    staging.remove(staged)  # only once loaded: a failed load can be retried from the same files
+    counts = load_stage(db, topic, stage)
+    Stage(stage).remove()  # only once loaded: a failed load can be retried from the same folder
     return counts
 
 
@@ -349,6 +343,24 @@ class RunSummary:
     report: str = ""
 
 
+def _collect(db_path: str, topic: Topic, stage: Stage, settings: FetchSettings, as_of: str | None,
+             with_report: bool) -> RunSummary:
+    """fetch -> parse -> load -> analyze (-> report) for whatever the stage holds."""
+    fetch_flow(str(stage.path), settings, as_of)
+    parse_flow(str(stage.path), settings.batch_size)
+    pages = stage.fetches("pages") + stage.fetches("given")
+    discovered = len({d.url for d in stage.discoveries()})
+    errors = tuple(stage.errors())
+    loaded = load_flow(db_path, topic, str(stage.path))
+    analyzed = analyze_flow(db_path, topic.id)
+    text = report_flow(db_path, topic.id) if with_report else ""
+    return RunSummary(
+        topic_id=topic.id, discovered=discovered, fetched_ok=sum(1 for f in pages if f.ok),
+        fetch_failures=sum(1 for f in pages if not f.ok), loaded=loaded, analyzed=analyzed,
+        errors=errors, report=text,
+    )
+
+
 @flow(name="newsprism-run", flow_run_name="run-{topic}")
 def run_flow(topic: str = "noem-sheinbaum", config: str | None = None, db: str | None = None,
              as_of: str | None = None, with_report: bool = True) -> RunSummary:
@@ -359,24 +371,15 @@ def run_flow(topic: str = "noem-sheinbaum", config: str | None = None, db: str |
     cfg = load_config(config)
     t = cfg.topic(topic)
     db_path = db or str(cfg.db or "newsprism.duckdb")
-    found = discover_flow(t, cfg.fetch, as_of)
-    urls = list(dict.fromkeys(d.url for d in found.discoveries))
-    fetched = fetch_flow(urls, cfg.fetch, as_of, n=len(urls))
-    stage = staging.new_stage(db_path)
-    staged = parse_flow(fetched, str(stage), cfg.fetch.batch_size, n=sum(1 for f in fetched if f.ok))
-    loaded = load_flow(db_path, t, found.discoveries, found.feed_fetches + fetched, staged)
-    analyzed = analyze_flow(db_path, t.id)
-    text = report_flow(db_path, t.id) if with_report else ""
-    return RunSummary(
-        topic_id=t.id, discovered=len(urls), fetched_ok=sum(1 for f in fetched if f.ok),
-        fetch_failures=sum(1 for f in fetched if not f.ok), loaded=loaded, analyzed=analyzed,
-        errors=tuple(found.errors), report=text,
-    )
+    stage = Stage.create(db_path)
+    discover_flow(t, cfg.fetch, str(stage.path), as_of)
+    return _collect(db_path, t, stage, cfg.fetch, as_of, with_report)
 
 
 @task(name="resolve-sources", cache_policy=NO_CACHE)
-def resolve(sources: Sequence[str], settings: FetchSettings):
-    """Expand the given sources into discoveries, and pages already in hand (files, WARC, URLs)."""
+def resolve(sources: Sequence[str], settings: FetchSettings, stage: str) -> int:
+    """Expand the given sources into discoveries, and stage the pages already in hand (files,
+    WARC records, URLs that were fetched to see what they are). Returns the discoveries."""
     from flows.sources import resolve_sources
 
     session, policy = _session(settings, None)
@@ -384,7 +387,12 @@ def resolve(sources: Sequence[str], settings: FetchSettings):
     # is archived like any other.
     with _archive(settings) as archive:
         plan = resolve_sources(list(sources), session=session, policy=policy, archive=archive)
-    return dataclasses.replace(plan, fetched=[without_body(f) for f in plan.fetched])
+    st = Stage(stage)
+    st.write_discoveries(plan.discoveries, batch="given")
+    st.write_fetches(plan.fetched, batch="given")
+    st.write_fetches(plan.feed_fetches, batch="feeds")
+    st.write_errors(plan.errors, batch="given")
+    return len(plan.discoveries)
 
 
 @flow(name="newsprism-ingest", flow_run_name="ingest-{topic}")
@@ -400,16 +408,6 @@ def ingest_flow(sources: list[str], topic: str | None = None, config: str | None
     else:
         t = Topic(id=topic or ADHOC_TOPIC, name=topic or "Ad-hoc ingest", terms=(), min_matches=1)
     db_path = db or str(cfg.db or "newsprism.duckdb")
-    plan = resolve(sources, cfg.fetch)
-    have = {f.url for f in plan.fetched}
-    todo = [d.url for d in plan.discoveries if d.url not in have]
-    fetched = list(plan.fetched) + fetch_flow(list(dict.fromkeys(todo)), cfg.fetch, None, n=len(todo))
-    stage = staging.new_stage(db_path)
-    staged = parse_flow(fetched, str(stage), cfg.fetch.batch_size, n=sum(1 for f in fetched if f.ok))
-    loaded = load_flow(db_path, t, list(plan.discoveries), fetched, staged)
-    analyzed = analyze_flow(db_path, t.id)
-    return RunSummary(
-        topic_id=t.id, discovered=len(plan.discoveries), fetched_ok=sum(1 for f in fetched if f.ok),
-        fetch_failures=sum(1 for f in fetched if not f.ok), loaded=loaded, analyzed=analyzed,
-        errors=tuple(plan.errors),
-    )
+    stage = Stage.create(db_path)
+    resolve(sources, cfg.fetch, str(stage.path))
+    return _collect(db_path, t, stage, cfg.fetch, None, with_report=False)

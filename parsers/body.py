@@ -639,7 +639,8 @@ def _filter_blocks(blocks: list[str], r: _Rules, title: str | None, authors: tup
        times and words like "Published", "Updated", "Actualizado", and a caption printed as a
        paragraph: a short block ending in a bracketed credit "(Image: Getty)", "(Foto: AP)".
     4. A leading block that repeats the headline, or a short leading block naming the authors
-       without being a sentence (the byline), is dropped.
+       without being a sentence (the byline), is dropped; but a repeated headline is kept when
+       it is all the text there is (a one-paragraph story whose lead doubles as headline).
     """
     blocks = [b.strip() for b in blocks if b.strip()]
     total = sum(len(b) for b in blocks)
@@ -650,6 +651,7 @@ def _filter_blocks(blocks: list[str], r: _Rules, title: str | None, authors: tup
             break
         seen += len(b)
     out: list[str] = []
+    title_repeat: str | None = None
     title_key = _key(title) if title else ""
     author_keys = [k for k in (_key(a) for a in authors) if k]
     for s in blocks:
@@ -663,6 +665,7 @@ def _filter_blocks(blocks: list[str], r: _Rules, title: str | None, authors: tup
         if len(s) <= r.max_caption_block and r.caption.search(s):
             continue
         if len(out) < 4 and title_key and _key(s) == title_key:
+            title_repeat = title_repeat or s
             continue
         if (
             len(out) < 6
@@ -672,6 +675,8 @@ def _filter_blocks(blocks: list[str], r: _Rules, title: str | None, authors: tup
         ):
             continue
         out.append(s)
+    if not out and title_repeat:
+        out.append(title_repeat)
     return out
 
 

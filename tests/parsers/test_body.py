@@ -157,6 +157,12 @@ def test_repeated_headline_and_byline_are_dropped() -> None:
     assert text == "\n\n".join(P)
 
 
+def test_a_one_paragraph_story_whose_lead_is_the_headline_keeps_its_text() -> None:
+    lead = "The storm reached the coast on Friday and cut power to 40,000 homes in three counties."
+    html = f"<html><body><article><h1>{lead}</h1><p>{lead}</p></article></body></html>"
+    assert body_of(html, title=lead) == lead
+
+
 def test_dateline_block_is_dropped() -> None:
     inner = "<p>Published March 28, 2025 at 8:10 PM | Updated 9:05 PM EDT</p>" + paras(P)
     assert body_of(f"<html><body><article>{inner}</article></body></html>") == "\n\n".join(P)
