@@ -6,9 +6,10 @@ same numbers.
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Sequence
 
 import duckdb
@@ -20,6 +21,7 @@ class Section:
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     note: str = ""  # what to query for the full picture
+    total: int = 0  # rows before the section's LIMIT
     empty: str = "none"
 
 
@@ -31,8 +33,7 @@ class Report:
     sections: tuple[Section, ...] = field(default_factory=tuple)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any]) -> tuple[tuple, ...]:
-    return tuple(tuple(r) for r in con.execute(sql, list(params)).fetchall())
+_LIMIT = re.compile(r"\s+limit\s+\d+\s*$", re.IGNORECASE)
 
 
 def _short(text: Any, width: int = 70) -> str:
@@ -41,7 +42,7 @@ def _short(text: Any, width: int = 70) -> str:
     if isinstance(text, list):
         text = ", ".join(str(t) for t in text)
     if isinstance(text, datetime):
-        return text.strftime("%Y-%m-%d %H:%M")
+        return text.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     s = " ".join(str(text).split())
     return s if len(s) <= width else s[: width - 1] + "…"
 
@@ -61,14 +62,14 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "Claims carried by several outlets (first report)",
         """select first_outlet, first_published_at as first_at, n_outlets as outlets, claim_label as claim
            from cmp_first_reports where topic_id = ?
-           order by n_outlets desc, first_published_at, claim_id limit 12""",
+           order by n_outlets desc, first_published_at, claim_id limit 8""",
         "cmp_first_reports, cmp_claim_coverage",
     ),
     (
         "Omissions (claims most outlets carry)",
         """select outlet, status, n_reporting || '/' || n_readable_outlets as carried_by, claim_label as claim
            from cmp_omissions where topic_id = ? and status <> 'no_coverage'
-           order by status, outlet, claim_label, claim_id limit 15""",
+           order by status, outlet, claim_label, claim_id limit 10""",
         "cmp_omissions",
     ),
     (
@@ -92,14 +93,14 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "Attribution differences",
         """select outlet, attribution, attribution_verb as verb, sentence_text as sentence
-           from cmp_attribution where topic_id = ? order by claim_id, published_at, outlet, sentence_id limit 15""",
+           from cmp_attribution where topic_id = ? order by claim_id, published_at, outlet, sentence_id limit 10""",
         "cmp_attribution",
     ),
     (
         "Loaded language",
         """select outlet, category, n_terms as n, per_1000_words as per_1k, terms
            from cmp_loaded_language where topic_id = ? and category not like 'neutral%'
-           order by per_1000_words desc, outlet, category limit 12""",
+           order by per_1000_words desc, outlet, category limit 8""",
         "cmp_loaded_language",
     ),
     (
@@ -113,7 +114,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         """select outlet, to_seen_at as seen, change, sentence_text as sentence
            from cmp_article_edits e
            where exists (select 1 from int_topic_articles t where t.article_id = e.article_id and t.topic_id = ?)
-           order by outlet, to_seen_at, article_id, change desc, idx limit 12""",
+           order by outlet, to_seen_at, article_id, change desc, idx limit 8""",
         "cmp_article_edits",
     ),
 )
@@ -140,10 +141,15 @@ def build_report(con: duckdb.DuckDBPyConnection, topic_id: str) -> Report:
     ).fetchone()
     labels = ("relevant articles", "outlets covering", "outlets unreadable", "articles dropped as off-topic",
               "claims", "claims carried by 2+ outlets", "first article", "last article")
-    sections = tuple(
-        Section(title, tuple(d[0] for d in con.execute(sql, [topic_id]).description), _rows(con, sql, [topic_id]), note)
-        for title, sql, note in SECTIONS
-    )
+    sections = []
+    for title, sql, note in SECTIONS:
+        cur = con.execute(sql, [topic_id])
+        columns = tuple(d[0] for d in cur.description)
+        rows = tuple(tuple(r) for r in cur.fetchall())
+        unlimited = _LIMIT.sub("", sql)
+        total = con.execute(f"select count(*) from ({unlimited})", [topic_id]).fetchone()[0]
+        sections.append(Section(title, columns, rows, note, total))
+    sections = tuple(sections)
     return Report(topic_id, name_row[0], tuple(zip(labels, summary)), sections)
 
 
@@ -160,7 +166,8 @@ def render_text(report: Report, *, cell_width: int = 60) -> str:
     lines = [f"newsprism report: {report.topic_name} [{report.topic_id}]", ""]
     lines += [f"  {label:<32} {_short(value)}" for label, value in report.summary]
     for s in report.sections:
-        lines += ["", f"== {s.title} ({len(s.rows)}) — from {s.note}"]
+        shown = f"{len(s.rows)} of {s.total}" if s.total > len(s.rows) else f"{len(s.rows)}"
+        lines += ["", f"== {s.title} ({shown}) — from {s.note}"]
         if s.rows:
             lines += ["  " + ln for ln in _table(s.columns, s.rows, cell_width)]
         else:
@@ -176,7 +183,8 @@ def render_markdown(report: Report) -> str:
     lines = [f"# {report.topic_name}", "", f"Topic `{report.topic_id}`.", "", "| | |", "|---|---|"]
     lines += [f"| {label} | {_md_cell(value)} |" for label, value in report.summary]
     for s in report.sections:
-        lines += ["", f"## {s.title}", "", f"_Query `{s.note}` for the full table._", ""]
+        shown = f"{len(s.rows)} of {s.total}" if s.total > len(s.rows) else f"{len(s.rows)}"
+        lines += ["", f"## {s.title} ({shown})", "", f"_Query `{s.note}` for the full table._", ""]
         if not s.rows:
             lines.append(s.empty)
             continue
