@@ -43,7 +43,7 @@ from requests.cookies import extract_cookies_to_jar
 
 from flows.archive import CaptureRef, WarcWriter
 from flows.replay import NotArchived, ReplayAdapter, ReplayTruncated
-from parsers.feeds import looks_like_feed
+from parsers.feeds import FEED_CONTENT_TYPES, looks_like_feed
 from parsers.records import PARSER_VERSION, FetchResult
 
 __all__ = [
@@ -64,16 +64,8 @@ __all__ = [
 CONTACT_URL = "https://github.com/newsprism/newsprism"
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
-FEED_TYPES = (
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/rdf+xml",
-    "application/x-rss+xml",
-    "application/x-atom+xml",
-    "text/rss+xml",
-    "application/xml",
-    "text/xml",
-)
+# Feed-specific types, plus the generic XML ones many servers send feeds with.
+FEED_TYPES = FEED_CONTENT_TYPES + ("application/xml", "text/xml")
 # Content types that say nothing about the bytes: the body decides (sniffing).
 _UNINFORMATIVE_TYPES = ("", "application/octet-stream", "binary/octet-stream", "application/unknown", "unknown/unknown", "text/plain")
 _REDIRECT_CODES = (301, 302, 303, 307, 308)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parsers import datafiles
+from parsers.language import normalize_language_code
 
 DATA_DIR = datafiles.DATA_DIR
 SUPPORTED = ("en", "es")
@@ -25,12 +26,8 @@ def load(name: str) -> dict[str, Any]:
     return datafiles.load(name)
 
 
-def normalize_language(language: str | None) -> str | None:
-    """ISO 639-1 code of a language tag ("en-US" → "en", "ES" → "es"); None stays None."""
-    if not language:
-        return None
-    code = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-    return code or None
+# One definition of a language tag's code for the whole package (parsers.language).
+normalize_language = normalize_language_code
 
 
 def languages_for(language: str | None) -> tuple[str, ...]:

@@ -12,12 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
+from urllib.parse import urlsplit
 
 import duckdb
 
 from parsers.records import ArticleRecord, Discovery, FetchResult, stable_id
 from parsers.urls import registrable_domain
-from urllib.parse import urlsplit
 
 
 def _now() -> datetime:
@@ -209,42 +209,47 @@ VERSION_COLUMNS = [
 ]
 
 
+def _instant(iso: str) -> datetime:
+    dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
 def load_articles(con, parsed: Sequence[Parsed]) -> int:
-    """Upsert outlets, articles and versions for parsed pages; returns versions staged."""
-    outlets, articles, versions = [], [], []
-    for p in parsed:
+    """Upsert outlets, articles and versions for parsed pages; returns versions staged.
+
+    Pages are taken in fetch order, so within a batch the first fetch of an article or of a
+    content version supplies first_url / fetch_id and the last one last_seen_at, exactly as the
+    on-conflict rules do across batches.
+    """
+    outlets, articles, versions = [], {}, {}
+    for p in sorted(parsed, key=lambda p: _instant(p.fetch.fetched_at)):
         r, f = p.record, p.fetch
-        outlets.append((r.outlet_domain, r.outlet, "page", f.fetched_at))
+        seen = _instant(f.fetched_at)
+        outlets.append((r.outlet_domain, r.outlet, "page", seen))
         aid = article_id(r)
+        articles.setdefault(aid, (aid, r.canonical_url, outlet_key(r.outlet_domain, r.outlet), r.url, seen))
+        vid = version_id(r)
+        if vid in versions:
+            versions[vid][6] = seen
+            continue
         published, precision = published_instant(r.published)
         modified, _ = published_instant(r.modified)
-        articles.append((aid, r.canonical_url, outlet_key(r.outlet_domain, r.outlet), r.url, f.fetched_at))
-        versions.append((
-            version_id(r), aid, content_sha(r), fetch_id(f), r.url, f.fetched_at, f.fetched_at,
+        versions[vid] = [
+            vid, aid, content_sha(r), fetch_id(f), r.url, seen, seen,
             r.title, list(r.authors), published, r.published, precision, r.published_source, modified,
             r.modified_source, r.language, r.language_source, r.body, r.description, r.section,
             r.genre, list(r.keywords), r.encoding, r.encoding_source, r.status, list(r.warnings),
             r.parser_version,
-        ))
-    # Two fetches of the same content in one batch: keep the earliest first_seen and latest
-    # last_seen rather than whichever row came last.
-    merged: dict[str, tuple] = {}
-    for v in versions:
-        prev = merged.get(v[0])
-        if prev is not None:
-            v = v[:5] + (min(prev[5], v[5]), max(prev[6], v[6])) + v[7:]
-            if prev[5] <= v[5]:
-                v = v[:3] + (prev[3],) + v[4:]
-        merged[v[0]] = v
+        ]
     load_outlets(con, outlets)
     merge_rows(
         con, "articles", ["article_id", "canonical_url", "outlet_id", "first_url", "first_seen_at"],
-        sorted(articles, key=lambda a: str(a[4]), reverse=True), ["article_id"],
+        list(articles.values()), ["article_id"],
         {"first_seen_at": "least({t}.first_seen_at, excluded.first_seen_at)",
          "first_url": "case when excluded.first_seen_at < {t}.first_seen_at then excluded.first_url else {t}.first_url end"},
     )
     return merge_rows(
-        con, "article_versions", VERSION_COLUMNS, list(merged.values()), ["version_id"],
+        con, "article_versions", VERSION_COLUMNS, [tuple(v) for v in versions.values()], ["version_id"],
         {
             "first_seen_at": "least({t}.first_seen_at, excluded.first_seen_at)",
             "last_seen_at": "greatest({t}.last_seen_at, excluded.last_seen_at)",
@@ -261,5 +266,10 @@ def load_topic_decisions(con, topic_id: str, decisions: Iterable[tuple[str, bool
         con, "topic_articles",
         ["topic_id", "article_id", "relevant", "reason", "matched_terms", "decided_at"],
         rows, ["topic_id", "article_id"],
-        {c: f"excluded.{c}" for c in ("relevant", "reason", "matched_terms", "decided_at")},
+        {
+            **{c: f"excluded.{c}" for c in ("relevant", "reason", "matched_terms")},
+            # decided_at says when the decision last changed, so re-runs leave it alone
+            "decided_at": "case when excluded.relevant = {t}.relevant and excluded.reason = {t}.reason "
+                          "then {t}.decided_at else excluded.decided_at end",
+        },
     )
