@@ -45,12 +45,20 @@ def demo_runs(prefect_harness, sample_copy):
     db = str(sample_copy / "newsprism.duckdb")
     config = str(sample_copy / "newsprism.toml")
 
-    def snapshot() -> dict[str, int]:
+    def snapshot() -> dict[str, tuple[int, str]]:
+        """Per table: row count and a digest of its primary-key values (same rows, not just as many)."""
         with session(db, read_only=True) as con:
-            tables = [r[0] for r in con.execute(
-                "select table_name from information_schema.tables where table_type = 'BASE TABLE' "
-                "and table_schema = 'main' order by 1").fetchall()]
-            return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+            keys = dict(con.execute(
+                "select table_name, string_agg(column_name, ', ' order by column_name) "
+                "from duckdb_constraints() c, unnest(c.constraint_column_names) as k(column_name) "
+                "where c.constraint_type = 'PRIMARY KEY' and c.schema_name = 'main' group by 1").fetchall())
+            out = {}
+            for table, cols in sorted(keys.items()):
+                n, digest = con.execute(
+                    f"select count(*), md5(coalesce(string_agg(concat_ws('|', {cols}), ',' order by "
+                    f"concat_ws('|', {cols})), '')) from {table}").fetchone()
+                out[table] = (n, digest)
+            return out
 
     report_1 = demo_flow(str(sample_copy / "sample"), db, config)
     first = snapshot()
