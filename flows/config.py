@@ -6,7 +6,7 @@ any working directory. Unknown keys are errors: a typo must not silently change 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,9 @@ class Topic:
     window_end: datetime | None = None
     feeds: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
+    # WARC files this topic's sources are replayed from instead of the network (the sample
+    # edition's fictional outlets exist only there); empty: fetch live.
+    replay: tuple[Path, ...] = ()
 
     @property
     def window(self) -> tuple[datetime | None, datetime | None]:
@@ -53,6 +56,10 @@ class Config:
     topics: dict[str, Topic]
     fetch: FetchSettings = field(default_factory=FetchSettings)
     db: Path | None = None
+
+    def fetch_for(self, topic: Topic) -> FetchSettings:
+        """Fetch settings for one topic: its own replay archive, if it has one, wins."""
+        return replace(self.fetch, replay=topic.replay) if topic.replay else self.fetch
 
     def topic(self, topic_id: str) -> Topic:
         try:
@@ -87,12 +94,16 @@ def _check_keys(table: dict, allowed: set[str], where: str) -> None:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
 
 
+def _paths(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def parse_config(data: dict[str, Any], base: Path, path: Path | None = None) -> Config:
     _check_keys(data, {"topic", "fetch", "warehouse"}, "config")
     topics: dict[str, Topic] = {}
     for i, t in enumerate(data.get("topic", [])):
         where = f"[[topic]] #{i + 1}"
-        _check_keys(t, {"id", "name", "terms", "min_matches", "window", "feeds", "urls"}, where)
+        _check_keys(t, {"id", "name", "terms", "min_matches", "window", "feeds", "urls", "replay"}, where)
         if "id" not in t:
             raise ConfigError(f"{where}: missing 'id'")
         terms = t.get("terms", [])
@@ -111,13 +122,12 @@ def parse_config(data: dict[str, Any], base: Path, path: Path | None = None) -> 
             window_end=_date(window.get("end"), f"{where}.window.end", end_of_day=True),
             feeds=tuple(t.get("feeds", [])),
             urls=tuple(t.get("urls", [])),
+            replay=tuple(base / p for p in _paths(t.get("replay", []))),
         )
     f = data.get("fetch", {})
     _check_keys(f, {"user_agent", "connect_timeout", "read_timeout", "max_bytes", "max_workers",
                     "per_host_interval", "batch_size", "archive_dir", "replay"}, "[fetch]")
-    replay = f.get("replay", [])
-    if isinstance(replay, str):
-        replay = [replay]
+    replay = _paths(f.get("replay", []))
     fetch = FetchSettings(
         user_agent=f.get("user_agent"),
         connect_timeout=float(f.get("connect_timeout", 5.0)),

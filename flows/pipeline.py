@@ -371,9 +371,10 @@ def run_flow(topic: str = "noem-sheinbaum", config: str | None = None, db: str |
     cfg = load_config(config)
     t = cfg.topic(topic)
     db_path = db or str(cfg.db or "newsprism.duckdb")
+    settings = cfg.fetch_for(t)
     stage = Stage.create(db_path)
-    discover_flow(t, cfg.fetch, str(stage.path), as_of)
-    return _collect(db_path, t, stage, cfg.fetch, as_of, with_report)
+    discover_flow(t, settings, str(stage.path), as_of)
+    return _collect(db_path, t, stage, settings, as_of, with_report)
 
 
 @task(name="resolve-sources", cache_policy=NO_CACHE)
@@ -408,6 +409,7 @@ def ingest_flow(sources: list[str], topic: str | None = None, config: str | None
     else:
         t = Topic(id=topic or ADHOC_TOPIC, name=topic or "Ad-hoc ingest", terms=(), min_matches=1)
     db_path = db or str(cfg.db or "newsprism.duckdb")
+    settings = cfg.fetch_for(t)
     stage = Stage.create(db_path)
-    resolve(sources, cfg.fetch, str(stage.path))
-    return _collect(db_path, t, stage, cfg.fetch, None, with_report=False)
+    resolve(sources, settings, str(stage.path))
+    return _collect(db_path, t, stage, settings, None, with_report=False)

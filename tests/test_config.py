@@ -41,6 +41,16 @@ def test_errors_name_the_problem(tmp_path):
         load_config(tmp_path / "missing.toml")
 
 
-def test_the_repository_config_loads(repo_dir):
+def test_a_topic_replay_archive_wins_over_the_global_one(tmp_path):
+    path = tmp_path / "newsprism.toml"
+    path.write_text(GOOD + '\n[[topic]]\nid = "sample"\nreplay = "sample/edition.warc.gz"\n', encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.fetch_for(cfg.topic("sample")).replay == (tmp_path / "sample" / "edition.warc.gz",)
+    assert cfg.fetch_for(cfg.topic("story")).replay == (tmp_path / "archive" / "story.warc.gz",)
+
+
+def test_the_repository_config_replays_only_the_sample_topic(repo_dir):
     cfg = load_config(repo_dir / "newsprism.toml")
-    assert "noem-sheinbaum" in cfg.topics
+    # `newsprism ingest URL` from the repository must fetch live, not replay the sample archive
+    assert cfg.fetch.replay == ()
+    assert cfg.topic("noem-sheinbaum").replay == (repo_dir / "sample" / "edition.warc.gz",)
