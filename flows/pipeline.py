@@ -103,9 +103,9 @@ def _archive(settings: FetchSettings):
     from flows.archive import WarcWriter
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    path = settings.archive_dir / stamp[:8] / f"newsprism-{stamp}.warc.gz"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with WarcWriter(path) as writer:
+    # WarcWriter creates the folder and file on its first record: a task that archives nothing
+    # leaves nothing behind.
+    with WarcWriter(settings.archive_dir / stamp[:8] / f"newsprism-{stamp}.warc.gz") as writer:
         yield writer
 
 

@@ -13,7 +13,7 @@ def test_ingest_a_warc_keeps_everything_without_a_topic(demo_runs, tmp_path):
 
     warc = demo_runs["root"] / "sample" / "edition.warc.gz"  # built by the demo fixture
     db = str(tmp_path / "ingest.duckdb")
-    summary = ingest_flow(sources=[str(warc)], db=db)
+    summary = ingest_flow(sources=[str(warc)], config=demo_runs["config"], db=db)
     # 12 captures of 11 URLs; the paywalled page's 403 is recorded as a failure, not dropped
     assert (summary.topic_id, summary.discovered, summary.fetched_ok, summary.fetch_failures) == ("adhoc", 11, 11, 1)
     with session(db, read_only=True) as con:
