@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test clean
+.PHONY: install demo test bench clean
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Benchmarks are run by hand; the peers they compare against are an optional, pinned extra.
+bench: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(BIN)/python benchmarks/fetch.py
 
 clean:
 	rm -rf $(VENV) newsprism.duckdb newsprism.duckdb.wal archive sample/edition.warc.gz

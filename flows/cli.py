@@ -26,6 +26,7 @@ EXAMPLES = {
     "sql": 'newsprism sql "select outlet, how, claim_label from cmp_claim_coverage limit 10"',
     "views": "newsprism views",
     "demo": "newsprism demo --db newsprism.duckdb",
+    "recheck": "newsprism recheck --topic noem-sheinbaum --limit 200",
 }
 
 
@@ -115,33 +116,70 @@ def cmd_views(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(summary) -> None:
+def _print_summary(summary) -> int:
+    """Print what a run did and every source that failed; the exit status: 1 only when nothing
+    at all could be collected (some sources failing is the normal state of the web)."""
     loaded = ", ".join(f"{k} {v}" for k, v in summary.loaded.items())
     analyzed = ", ".join(f"{k} {v}" for k, v in summary.analyzed.items())
     print(f"[{summary.topic_id}] discovered {summary.discovered} URLs; fetched {summary.fetched_ok} ok, "
-          f"{summary.fetch_failures} failed; loaded: {loaded}; analyzed: {analyzed}", file=sys.stderr)
+          f"{summary.unchanged} unchanged, {summary.fetch_failures} failed; loaded: {loaded}; "
+          f"analyzed: {analyzed}", file=sys.stderr)
     for e in summary.errors:
-        print(f"  source problem: {e}", file=sys.stderr)
+        print(f"  source failed: {e}", file=sys.stderr)
+    if summary.fetched_ok + summary.unchanged == 0:
+        print(f"newsprism: nothing could be collected for {summary.topic_id}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _allow_hosts(args: argparse.Namespace) -> None:
+    """--allow-host joins NEWSPRISM_ALLOW_HOSTS, which every fetch policy of this process reads;
+    a malformed entry is a usage error now rather than a failed flow later."""
+    from flows.addresses import ALLOW_HOSTS_ENV, AddressGuard, allow_hosts_from_env
+
+    extra = [h for h in (getattr(args, "allow_host", None) or []) if h]
+    if extra:
+        current = [h for h in os.environ.get(ALLOW_HOSTS_ENV, "").split(",") if h.strip()]
+        os.environ[ALLOW_HOSTS_ENV] = ",".join(dict.fromkeys(current + extra))
+    try:
+        AddressGuard.from_allow_list(allow_hosts_from_env())
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.runtime import local_flow_settings
     from flows.pipeline import run_flow
 
+    _allow_hosts(args)
     with local_flow_settings():
         summary = run_flow(topic=args.topic, config=args.config, db=_db(args), as_of=args.as_of)
-    _print_summary(summary)
+    status = _print_summary(summary)
     sys.stdout.write(summary.report)
-    return 0
+    return status
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from flows.runtime import local_flow_settings
     from flows.pipeline import ingest_flow
 
+    _allow_hosts(args)
     with local_flow_settings():
         summary = ingest_flow(sources=list(args.sources), topic=args.topic, config=args.config, db=_db(args))
-    _print_summary(summary)
+    return _print_summary(summary)
+
+
+def cmd_recheck(args: argparse.Namespace) -> int:
+    from flows.runtime import local_flow_settings
+    from flows.pipeline import recheck_flow
+
+    _allow_hosts(args)
+    with local_flow_settings():
+        counts = recheck_flow(config=args.config, db=_db(args), topic=args.topic, limit=args.limit)
+    if not counts:
+        print("nothing is due for a recheck", file=sys.stderr)
+    for topic, n in counts.items():
+        print(f"[{topic}] rechecked {n} articles", file=sys.stderr)
     return 0
 
 
@@ -164,6 +202,12 @@ def _command(sub, name: str, func: Callable, help_text: str, description: str) -
     return p
 
 
+def _allow_host_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-host", dest="allow_host", action="append", metavar="HOST_OR_CIDR",
+                   help="allow fetching from this private or loopback host/network (repeatable; also "
+                        "NEWSPRISM_ALLOW_HOSTS, comma-separated)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsprism",
@@ -179,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="config file (default: ./newsprism.toml)")
     p.add_argument("--as-of", dest="as_of", metavar="ISO8601",
                    help="archive replay only: serve each URL as the archive held it at this time")
+    _allow_host_option(p)
 
     p = _command(sub, "ingest", cmd_ingest, "fetch, parse, load and analyze sources given by hand",
                  "Sources: http(s) URLs of pages or RSS/Atom feeds, feed files, text files of URLs, folders of "
@@ -187,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     p.add_argument("--topic", help="topic id: filter by its terms and file the articles under it (default: adhoc)")
     p.add_argument("--config", help="config file (default: ./newsprism.toml)")
+    _allow_host_option(p)
+
+    p = _command(sub, "recheck", cmd_recheck, "fetch known articles again to catch later edits",
+                 "Fetch the articles whose recheck is due (hourly when under a day old, then every 6 hours, "
+                 "daily, weekly, never after 90 days), conditionally; a changed page becomes a new version.")
+    p.add_argument("--topic", help="only this topic's articles (default: all)")
+    p.add_argument("--config", help="config file (default: ./newsprism.toml)")
+    p.add_argument("--limit", type=int, default=500, help="at most this many pages (most overdue first)")
+    _allow_host_option(p)
 
     p = _command(sub, "parse", cmd_parse, "parse saved pages to JSON lines (no database)",
                  "Print one JSON object per page: path, url, outlet, title, authors, published, language, body, "

@@ -16,7 +16,7 @@ from prefect import flow
 from flows.pipeline import run_flow
 from flows.runtime import local_flow_settings
 
-DEMO_TOPIC = "noem-sheinbaum"
+DEMO_TOPIC = "noem-sheinbaum-sample"
 
 
 def capture_times(sample_dir: Path) -> list[str]:

@@ -26,10 +26,9 @@ from flows.staging import Stage
 from flows.bodies import body_of
 from flows.config import FetchSettings, Topic, load_config
 from parsers.article import parse_article
-from parsers.feeds import FeedError, parse_feed
-from parsers.records import Discovery, FetchResult
+from parsers.records import FetchResult
 from parsers.relevance import judge
-from warehouse import analysis, load, report
+from warehouse import analysis, load, recheck, report
 from warehouse.db import session
 from warehouse.schema import ensure_schema
 
@@ -44,10 +43,6 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def _as_of(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -58,12 +53,13 @@ def _as_of(value: str | None) -> datetime | None:
 # --- sessions: live HTTP or archive replay ---------------------------------------------------
 
 def _policy(settings: FetchSettings):
-    from flows.http import FetchPolicy
+    from flows.http import FetchPolicy, allow_hosts_from_env
 
-    kwargs = dict(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
-                  max_bytes=settings.max_bytes)
-    if settings.user_agent:
-        kwargs["user_agent"] = settings.user_agent
+    kwargs = {name: getattr(settings, name) for name in FetchSettings.POLICY_FIELDS}
+    if not settings.user_agent:
+        del kwargs["user_agent"]  # FetchPolicy's own identifies newsprism
+    # The allow-list read now, not at import: `--allow-host` fills the environment first.
+    kwargs["allow_hosts"] = tuple(dict.fromkeys(settings.allow_hosts + allow_hosts_from_env()))
     return FetchPolicy(**kwargs)
 
 
@@ -116,80 +112,81 @@ def _interval(settings: FetchSettings) -> float:
 
 # --- discover --------------------------------------------------------------------------------
 
-@task(name="fetch-and-read-feeds", cache_policy=NO_CACHE)
-def read_feeds(feed_urls: Sequence[str], settings: FetchSettings, as_of: str | None, stage: str) -> int:
-    """Fetch every feed of the topic, stage its items as discoveries; returns the item count."""
-    from flows.http import fetch_many
+@task(name="discover-sources", cache_policy=NO_CACHE)
+def discover_sources(topic: Topic, settings: FetchSettings, as_of: str | None, stage: str) -> int:
+    """Ask every source of the topic (feeds, homepages, sitemaps, Google News, GDELT, WARC files,
+    fixed URLs) for candidate articles and stage them with their provenance; one clear message
+    per source that failed. Returns the number of distinct URLs found."""
+    from flows.discover import discover_topic
 
     logger = get_run_logger()
     session, policy = _session(settings, as_of)
     with _archive(settings) as archive:
-        results = fetch_many(list(feed_urls), session, policy, kind="feed", archive=archive,
-                             max_workers=settings.max_workers, per_host_interval=_interval(settings))
-    items: list[Discovery] = []
-    errors: list[str] = []
-    for res in results:
-        if not res.ok:
-            errors.append(f"feed {res.url}: {res.status} {res.error or ''}".strip())
-            logger.warning("feed %s not read: %s %s", res.url, res.status, res.error or "")
-            continue
-        try:
-            feed = parse_feed(res.body or b"", res.final_url or res.url, discovered_at=res.fetched_at)
-        except FeedError as exc:
-            errors.append(f"feed {res.url}: {exc}")
-            logger.warning("feed %s could not be parsed: %s", res.url, exc)
-            continue
-        items.extend(feed.items)
-        logger.info("feed %s: %d items", res.url, len(feed.items))
+        result = discover_topic(topic, session=session, policy=policy, archive=archive, now=_as_of(as_of),
+                                per_host_interval=_interval(settings), max_workers=settings.max_workers)
+    for error in result.errors:
+        logger.warning("source failed: %s", error)
     st = Stage(stage)
-    st.write_discoveries(items, batch="feeds")
-    st.write_fetches(results, batch="feeds")
-    st.write_errors(errors, batch="feeds")
-    return len(items)
+    st.write_discoveries(result.discoveries, batch="sources")
+    st.write_fetches(result.fetches, batch="sources")
+    st.write_errors(result.errors, batch="sources")
+    # Pages read straight from WARC sources arrive with their bytes' location: no fetch needed.
+    st.write_fetches(result.pages, batch="given")
+    for warning in result.warnings:
+        logger.info("discovery: %s", warning)
+    if result.dropped:
+        logger.info("dropped before fetching: %s", ", ".join(f"{k} {v}" for k, v in sorted(result.dropped.items())))
+    n = len({d.url for d in result.discoveries})
+    logger.info("%d candidate URLs from %d discoveries", n, len(result.discoveries))
+    return n
 
 
 @flow(name="discover", flow_run_name="discover-{topic.id}")
 def discover_flow(topic: Topic, settings: FetchSettings, stage: str, as_of: str | None = None) -> int:
-    """Turn a topic's sources (feeds, fixed URLs) into candidate URLs with provenance."""
-    n = read_feeds(list(topic.feeds), settings, as_of, stage) if topic.feeds else 0
-    now = utc_now()
-    Stage(stage).write_discoveries(
-        (Discovery(url=u, source="config", source_kind="urls", discovered_at=now) for u in topic.urls),
-        batch="config",
-    )
-    return n + len(topic.urls)
+    """Turn a topic's sources into candidate URLs with provenance."""
+    return discover_sources(topic, settings, as_of, stage)
 
 
 # --- fetch -----------------------------------------------------------------------------------
 
 @task(name="fetch-pages", cache_policy=NO_CACHE)
-def fetch_pages(urls: Sequence[str], settings: FetchSettings, as_of: str | None, stage: str, batch: str) -> int:
+def fetch_pages(urls: Sequence[str], settings: FetchSettings, as_of: str | None, stage: str, batch: str,
+                validators: dict[str, tuple[str | None, str | None]] | None = None) -> int:
     """Fetch one batch of pages and stage the outcomes; live responses are archived as WARC,
-    replayed ones are not. Returns the number fetched ok."""
+    replayed ones are not. Known pages are asked for conditionally (ETag / Last-Modified), so an
+    unchanged page costs a 304. Returns the number fetched ok."""
     from flows.http import fetch_many
 
     logger = get_run_logger()
     session, policy = _session(settings, as_of)
     with _archive(settings) as archive:
         results = fetch_many(list(urls), session, policy, kind="page", archive=archive,
-                             max_workers=settings.max_workers, per_host_interval=_interval(settings))
+                             max_workers=settings.max_workers, per_host_interval=_interval(settings),
+                             validators=validators or {})
     for r in results:
-        if not r.ok:
+        if not r.ok and r.status != "not_modified":
             logger.warning("not fetched %s: %s %s", r.url, r.status, r.error or "")
     Stage(stage).write_fetches(results, batch=f"pages-{batch}")
     return sum(1 for r in results if r.ok)
 
 
 @flow(name="fetch", flow_run_name="fetch-pages")
-def fetch_flow(stage: str, settings: FetchSettings, as_of: str | None = None) -> int:
-    """Fetch the staged discoveries not yet in hand, in batches; every outcome, failures included,
-    is staged as a fetch result. Returns the number fetched ok."""
+def fetch_flow(stage: str, settings: FetchSettings, as_of: str | None = None, db: str | None = None) -> int:
+    """Fetch the staged discoveries and rechecks not yet in hand, in batches; every outcome,
+    failures included, is staged as a fetch result. Returns the number fetched ok."""
     st = Stage(stage)
     have = {f.url for f in st.fetches("given")}
-    urls = [u for u in dict.fromkeys(d.url for d in st.discoveries()) if u not in have]
+    # Aggregator links that could not be resolved are recorded as discoveries, never fetched:
+    # the aggregator's page is not the article.
+    wanted = [d.url for d in st.discoveries() if d.resolved] + st.rechecks()
+    urls = [u for u in dict.fromkeys(wanted) if u not in have]
+    known: dict[str, tuple[str | None, str | None]] = {}
+    if db and not settings.replay and Path(db).exists():
+        with session(db, read_only=True) as con:
+            known = recheck.validators(con, urls)
     ok = 0
     for i, chunk in enumerate(batched(urls, settings.batch_size)):
-        ok += fetch_pages(chunk, settings, as_of, stage, f"{i:05d}")
+        ok += fetch_pages(chunk, settings, as_of, stage, f"{i:05d}", {u: known[u] for u in chunk if u in known})
     return ok
 
 
@@ -231,14 +228,18 @@ def parse_flow(stage: str, batch_size: int = 50) -> int:
 # --- load ------------------------------------------------------------------------------------
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
-def load_stage(db: str, topic: Topic, stage: str) -> dict[str, int]:
+def load_stage(db: str, topic: Topic, stage: str, only_urls: Sequence[str] | None = None) -> dict[str, int]:
     """Upsert the staged discoveries, fetch outcomes, articles and the topic's relevance
-    decisions in one short write window."""
+    decisions in one short write window. `only_urls` limits the topic's decisions to the pages
+    fetched from those URLs (a recheck stage shared by several topics)."""
     logger = get_run_logger()
     st = Stage(stage)
     discoveries, fetches, parsed = st.discoveries(), st.fetches(), st.parsed()
+    mine = set(only_urls) if only_urls is not None else None
     decisions = []
     for p in parsed:
+        if mine is not None and p.fetch.url not in mine:
+            continue
         d = judge(p.record, topic.terms, min_matches=topic.min_matches, window=topic.window)
         decisions.append((load.article_id(p.record), d.relevant, d.reason, d.matched_terms))
         if not d.relevant:
@@ -248,7 +249,9 @@ def load_stage(db: str, topic: Topic, stage: str) -> dict[str, int]:
         con.execute("begin transaction")
         load.load_topic(con, topic.id, topic.name, topic.terms, topic.min_matches, *topic.window)
         load.load_discoveries(con, topic.id, discoveries)
-        load.load_fetches(con, fetches)
+        paywalled = [load.fetch_id(p.fetch) for p in parsed if p.record.status == "paywalled"]
+        load.load_fetches(con, fetches, paywalled=paywalled)
+        load.touch_unchanged(con, fetches)
         n_versions = load.load_articles(con, parsed)
         load.load_topic_decisions(con, topic.id, decisions)
         con.execute("commit")
@@ -336,17 +339,18 @@ class RunSummary:
     topic_id: str
     discovered: int
     fetched_ok: int
-    fetch_failures: int
+    fetch_failures: int  # fetched and failed (a 304 is not a failure: see unchanged)
     loaded: dict[str, int]
     analyzed: dict[str, int]
     errors: tuple[str, ...]
     report: str = ""
+    unchanged: int = 0  # answered 304 Not Modified to a conditional request
 
 
 def _collect(db_path: str, topic: Topic, stage: Stage, settings: FetchSettings, as_of: str | None,
              with_report: bool) -> RunSummary:
     """fetch -> parse -> load -> analyze (-> report) for whatever the stage holds."""
-    fetch_flow(str(stage.path), settings, as_of)
+    fetch_flow(str(stage.path), settings, as_of, db_path)
     parse_flow(str(stage.path), settings.batch_size)
     pages = stage.fetches("pages") + stage.fetches("given")
     discovered = len({d.url for d in stage.discoveries()})
@@ -356,8 +360,9 @@ def _collect(db_path: str, topic: Topic, stage: Stage, settings: FetchSettings, 
     text = report_flow(db_path, topic.id) if with_report else ""
     return RunSummary(
         topic_id=topic.id, discovered=discovered, fetched_ok=sum(1 for f in pages if f.ok),
-        fetch_failures=sum(1 for f in pages if not f.ok), loaded=loaded, analyzed=analyzed,
-        errors=errors, report=text,
+        fetch_failures=sum(1 for f in pages if not f.ok and f.status != "not_modified"),
+        loaded=loaded, analyzed=analyzed, errors=errors, report=text,
+        unchanged=sum(1 for f in pages if f.status == "not_modified"),
     )
 
 
@@ -413,3 +418,53 @@ def ingest_flow(sources: list[str], topic: str | None = None, config: str | None
     stage = Stage.create(db_path)
     resolve(sources, settings, str(stage.path))
     return _collect(db_path, t, stage, settings, None, with_report=False)
+
+
+def _stored_topic(con, topic_id: str) -> Topic:
+    """A topic as the warehouse recorded it, for rechecks of topics no longer in the config."""
+    name, terms, min_matches, start, end = con.execute(
+        "select name, terms, min_matches, window_start, window_end from topics where topic_id = ?", [topic_id]
+    ).fetchone()
+    return Topic(id=topic_id, name=name, terms=tuple(terms or ()), min_matches=min_matches or 1,
+                 window_start=start, window_end=end)
+
+
+@flow(name="newsprism-recheck", flow_run_name="recheck")
+def recheck_flow(config: str | None = None, db: str | None = None, topic: str | None = None,
+                 limit: int = 500, now: str | None = None) -> dict[str, int]:
+    """Fetch known articles again on a decaying schedule (warehouse/recheck.py) to catch edits.
+
+    Each page is fetched once, conditionally (a 304 costs the outlet nothing), whatever the
+    number of topics it belongs to; a changed page becomes a new version and its topics are
+    re-analysed. Returns per-topic counts of rechecked pages.
+    """
+    cfg = load_config(config)
+    db_path = db or str(cfg.db or "newsprism.duckdb")
+    if not Path(db_path).exists():
+        get_run_logger().info("no warehouse at %s: nothing to recheck", db_path)
+        return {}
+    with session(db_path, read_only=True) as con:
+        due = recheck.due_for_recheck(con, _as_of(now), topic_id=topic, limit=limit)
+        by_topic: dict[str, list[str]] = {}
+        for topic_id, url in due:
+            by_topic.setdefault(topic_id, []).append(url)
+        topics = {t: cfg.topics.get(t) or _stored_topic(con, t) for t in by_topic}
+    if not due:
+        return {}
+    # One fetch per URL: topics that replay an archive recheck it against that archive.
+    groups: dict[FetchSettings, list[str]] = {}
+    for t, urls in by_topic.items():
+        groups.setdefault(cfg.fetch_for(topics[t]), []).extend(urls)
+    counts: dict[str, int] = {}
+    for settings, urls in groups.items():
+        stage = Stage.create(db_path)
+        stage.write_rechecks(dict.fromkeys(urls))
+        fetch_flow(str(stage.path), settings, None, db_path)
+        parse_flow(str(stage.path), settings.batch_size)
+        for t, mine in by_topic.items():
+            if cfg.fetch_for(topics[t]) == settings:
+                load_stage(db_path, topics[t], str(stage.path), only_urls=mine)
+                analyze_flow(db_path, t)
+                counts[t] = len(mine)
+        stage.remove()
+    return counts

@@ -76,6 +76,14 @@ class Stage:
     def discoveries(self) -> list[Discovery]:
         return [Discovery(**row) for row in self._read("discoveries-*.jsonl")]
 
+    # --- URLs to fetch again (rechecks): known articles, not new discoveries ----------------
+
+    def write_rechecks(self, urls: Iterable[str], batch: str = "0") -> Path:
+        return self._write(f"rechecks-{batch}.jsonl", ({"url": u} for u in urls))
+
+    def rechecks(self) -> list[str]:
+        return [row["url"] for row in self._read("rechecks-*.jsonl")]
+
     # --- fetch outcomes --------------------------------------------------------------------
 
     def write_fetches(self, results: Iterable[FetchResult], batch: str) -> Path:

@@ -6,6 +6,8 @@ record (and status "empty" when no text came out), never exceptions that stop a 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
 import warnings as _warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,24 +52,51 @@ def _choose_language(md: Metadata, text: str, warnings: list[str]) -> tuple[str 
 
 
 _NOT_ARTICLE_MAX_CHARS = 500
+# Text shorter than this on a page marked as paid is a teaser, not the article.
+_TEASER_MAX_CHARS = 1200
 
 
-def _status(md: Metadata, body: BodyResult) -> str:
-    """ok | empty | not_article.
+def _status(md: Metadata, body: BodyResult, soup: BeautifulSoup) -> str:
+    """ok | empty | paywalled | not_article.
 
     Rules, in order:
     1. "empty" when no text was extracted.
-    2. "not_article" when nothing marks the page as an article (no JSON-LD article type,
+    2. "paywalled" when the text is short (under _TEASER_MAX_CHARS) and the page says the
+       article is not free: JSON-LD isAccessibleForFree false, article:content_tier locked or
+       metered, or a paywall/subscription prompt in the page (boilerplate.toml [paywall]). A
+       long text is kept as the article even on a metered page: the paywall did not hide it.
+    3. "not_article" when nothing marks the page as an article (no JSON-LD article type,
        og:type not "article", no publication date anywhere) and the text is under 500
        characters: section fronts, tag pages, error and consent pages.
-    3. "ok".
+    4. "ok".
     """
+    short = len(body.text) < _TEASER_MAX_CHARS
+    # The page-wide look for a subscription prompt runs only for short texts (a teaser).
+    if short and (md.accessible_for_free is False or _paywall_marked(soup)):
+        return "paywalled"
     if not body.text.strip():
         return "empty"
     typed = md.schema_type in _ARTICLE_TYPES or (md.og_type or "").startswith("article")
     if not typed and md.published is None and len(body.text) < _NOT_ARTICLE_MAX_CHARS:
         return "not_article"
     return "ok"
+
+
+def _paywall_marked(soup: BeautifulSoup) -> bool:
+    """A subscription prompt in the page: an element whose class/id names a paywall, or a
+    sentence asking the reader to subscribe (patterns in boilerplate.toml [paywall])."""
+    classes, phrases = _paywall_rules()
+    if soup.find(attrs={"class": classes}) is not None or soup.find(attrs={"id": classes}) is not None:
+        return True
+    return phrases.search(soup.get_text(" ", strip=True)[:20000]) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _paywall_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    rules = datafiles.load("boilerplate").get("paywall", {})
+    never = r"(?!x)x"  # an empty list matches nothing
+    return (re.compile("|".join(rules.get("classes", [])) or never, re.I),
+            re.compile("|".join(rules.get("phrases", [])) or never, re.I))
 
 
 def parse_article(
@@ -142,9 +171,11 @@ def parse_article(
     if not outlet:
         warnings.append("no outlet: the page names no site and has no web URL")
 
-    status = _status(md, body)
+    status = _status(md, body, soup)
     if status == "empty":
         warnings.append("no article text found")
+    elif status == "paywalled":
+        warnings.append("paywall: the page holds only a teaser of the article")
     elif status == "not_article":
         warnings.append("the page does not look like an article (no article type, no date, little text)")
 

@@ -240,7 +240,7 @@ def _repair(text: str) -> tuple[str, list[str]]:
     return repaired, notes
 
 
-def _parse_xml(data: bytes) -> tuple[Element, list[str]]:
+def parse_xml_safely(data: bytes) -> tuple[Element, list[str]]:
     if not data or not data.strip():
         raise FeedError("empty document: no feed to read")
     text, warnings = _decode(data)
@@ -266,7 +266,7 @@ def _fromstring(text: str) -> Element:
     except defusedxml.EntitiesForbidden as exc:
         raise FeedError(
             f"refused: the document declares XML entities (entity {exc.name!r}), the pattern of "
-            "XML bombs such as 'billion laughs'; feeds never need them"
+            "XML bombs such as 'billion laughs'; feeds and sitemaps never need them"
         ) from None
     except defusedxml.ExternalReferenceForbidden as exc:
         raise FeedError(
@@ -404,7 +404,7 @@ def _ns(tag: str) -> str | None:
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else None
 
 
-def _text(el: Element | None) -> str | None:
+def element_text(el: Element | None) -> str | None:
     if el is None:
         return None
     t = " ".join("".join(el.itertext()).split())
@@ -432,8 +432,8 @@ def _atom_text(el: Element | None) -> str | None:
         return None
     kind = (el.get("type") or "text").lower()
     if kind in ("html", "text/html"):
-        return _plain(_text(el))
-    return _text(el)
+        return _plain(element_text(el))
+    return element_text(el)
 
 
 def _first(el: Element, *paths: str) -> Element | None:
@@ -446,7 +446,7 @@ def _first(el: Element, *paths: str) -> Element | None:
 
 def _first_text(el: Element, *paths: str) -> str | None:
     for p in paths:
-        t = _text(el.find(p))
+        t = element_text(el.find(p))
         if t:
             return t
     return None
@@ -508,7 +508,7 @@ def parse_feed(data: bytes, feed_url: str, *, discovered_at: str) -> Feed:
     user, for an HTML page, an XML bomb or other refused construct, broken XML, or XML that is
     not a feed.
     """
-    root, warnings = _parse_xml(data)
+    root, warnings = parse_xml_safely(data)
     tag, ns = _local(root.tag), _ns(root.tag)
     if tag == "rss" and ns is None:
         feed = _parse_rss(root, feed_url, discovered_at)
@@ -567,7 +567,7 @@ def _parse_rss(root: Element, feed_url: str, discovered_at: str) -> Feed:
         url = link_el or _atom_link(item, feed_url, ATOM_NS[0])
         if not url:
             guid = item.find("guid")
-            guid_text = _text(guid)
+            guid_text = element_text(guid)
             if guid is not None and guid_text and (guid.get("isPermaLink") or "true").lower() != "false":
                 url = guid_text
         out.add(
@@ -618,7 +618,7 @@ def _parse_atom(root: Element, feed_url: str, discovered_at: str) -> Feed:
         entry_base = _xml_base(entry, base)
         url = _first_text(entry, f"{{{FEEDBURNER_NS}}}origLink") or _atom_link(entry, entry_base, ns)
         if not url:
-            ident = _text(entry.find(f"{{{ns}}}id"))
+            ident = element_text(entry.find(f"{{{ns}}}id"))
             if ident and urlsplit(ident).scheme in ("http", "https"):
                 url = ident
         date = _first_text(

@@ -81,6 +81,9 @@ class Metadata:
     organisations: tuple[str, ...] = ()  # byline credits that are not people (wires, outlet)
     schema_type: str | None = None  # JSON-LD @type of the article object (or page object)
     og_type: str | None = None  # og:type, lower-cased ("article", "website", ...)
+    # JSON-LD isAccessibleForFree of the article (False: the publisher marks it as paywalled),
+    # or article:content_tier "locked"/"metered" in the meta tags; None when the page says nothing.
+    accessible_for_free: bool | None = None
     warnings: tuple[str, ...] = ()
 
 
@@ -775,5 +778,20 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None, now: datetime 
         organisations=tuple(organisations),
         schema_type=ld.article_type or (_types(page)[0] if page and _types(page) else None),
         og_type=(_meta_first(meta, ["og:type"])[0] or "").lower() or None,
+        accessible_for_free=_accessible_for_free(art, meta),
         warnings=tuple(warnings),
     )
+
+
+def _accessible_for_free(art: dict, meta: dict[str, list[str]]) -> bool | None:
+    value = art.get("isAccessibleForFree") if art else None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    tier = (_meta_first(meta, ["article:content_tier"])[0] or "").strip().lower()
+    if tier in ("locked", "metered"):
+        return False
+    if tier == "free":
+        return True
+    return None

@@ -43,8 +43,20 @@ class Discovery:
     discovered_at: str  # UTC ISO 8601: when newsprism saw it in the source
     title: str | None = None  # the source's title for the item (feed title)
     feed_published: str | None = None  # the source's date for the item (ISO 8601), if any
-    outlet_hint: str | None = None  # e.g. a feed's channel title
+    outlet_hint: str | None = None  # e.g. a feed's channel title, Google News' <source>
     local_path: str | None = None  # set when the bytes are on disk (dir / WARC sources)
+    # Aggregators (Google News, GDELT) name articles indirectly. aggregator_url keeps the
+    # aggregator's own link; resolved is False while `url` is still that link (the publisher's
+    # URL could not be learned), so the aggregator is never mistaken for the outlet.
+    aggregator_url: str | None = None
+    resolved: bool = True
+    # When the source first saw the item (GDELT's seendate): not a publication date.
+    source_seen_at: str | None = None
+    language: str | None = None  # the source's language for the item, if it says
+    # The outlet as an aggregator names it, known even while `url` is unresolved: its home page
+    # (Google News <source url>) and its country (GDELT sourcecountry, e.g. "Mexico").
+    outlet_url: str | None = None
+    outlet_country: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return _as_dict(self)
@@ -97,8 +109,51 @@ FETCH_STATUSES = (
     "not_modified",  # conditional request answered 304: unchanged since the given ETag/date
     "decode_error",  # body could not be decoded (corrupt or unsupported Content-Encoding)
     "blocked_by_robots",  # robots.txt disallows this URL for newsprism; not requested
+    "refused",  # the host's address is not public (loopback, private, ...) and not allow-listed; not requested
     "internal_error",  # a bug in newsprism while fetching; error holds the exception
 )
+
+# The outcome classes a user queries (fetches.outcome): what happened, in one word, across the
+# technical statuses above. "paywalled" is decided after parsing (an answer whose text is only
+# a teaser), so it is assigned by the loader, never by fetch_outcome.
+FETCH_OUTCOMES = (
+    "ok", "not_modified", "not_found", "gone", "blocked", "paywalled", "rate_limited", "timeout",
+    "too_large", "not_html", "network_error", "redirect_loop", "server_error", "client_error",
+    "invalid_url", "not_archived", "error",
+)
+
+
+def fetch_outcome(status: str, http_status: int | None) -> str:
+    """The outcome class of a fetch, from its status and HTTP code (see FETCH_OUTCOMES).
+
+    Rules, in order: ok and not_modified stand; an HTTP error maps by code (404 not_found,
+    410 gone, 401/403/451 blocked, 429 rate_limited, other 4xx client_error, 5xx server_error);
+    robots.txt refusals and refused (non-public) addresses are blocked; timeouts, oversize
+    bodies, non-HTML bodies and redirect loops keep their class; connection and decoding
+    failures are network_error; the rest is error, with the detail in fetches.status and
+    fetches.error.
+    """
+    if status in ("ok", "not_modified", "timeout", "too_large", "not_html", "invalid_url", "not_archived"):
+        return status
+    if status == "http_error" and http_status is not None:
+        if http_status == 404:
+            return "not_found"
+        if http_status == 410:
+            return "gone"
+        if http_status in (401, 403, 451):
+            return "blocked"
+        if http_status == 429:
+            return "rate_limited"
+        return "server_error" if http_status >= 500 else "client_error"
+    if status in ("blocked_by_robots", "refused"):
+        return "blocked"
+    if status == "too_many_redirects":
+        return "redirect_loop"
+    if status in ("connection_error", "decode_error", "read_error"):
+        return "network_error"
+    if status == "not_feed":
+        return "not_html"
+    return "error"
 
 
 @dataclass(frozen=True, slots=True)

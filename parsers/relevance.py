@@ -1,7 +1,8 @@
 """Is an article about the topic? A transparent rule a user can read in the warehouse.
 
 Rules, in order:
-1. An article with no body text is not relevant ("empty page").
+1. A paywall teaser or a page with no body text is not judged relevant: there is no article to
+   compare (the fetch outcome "paywalled" keeps the outlet from being counted as silent).
 2. A known publication date outside the topic's window makes it not relevant; an unknown date
    never does (it is flagged downstream instead).
 3. The topic's query terms are matched in title + body, case- and accent-insensitively, on word
@@ -49,6 +50,8 @@ def judge(
     min_matches: int = 1,
     window: tuple[datetime | None, datetime | None] = (None, None),
 ) -> Decision:
+    if record.status == "paywalled":
+        return Decision(False, "paywalled: only a teaser of the article could be read", ())
     if not record.body.strip():
         return Decision(False, "empty page: no article text was extracted", ())
     start, end = window
@@ -63,8 +66,10 @@ def judge(
     if not terms:
         return Decision(True, "no query terms: every given source is taken", ())
     text = fold(f"{record.title or ''}\n{record.body}")
-    matched = tuple(t for t in dict.fromkeys(terms) if _term_pattern(t).search(text))
-    need = max(1, min(min_matches, len(terms)))
-    if len(matched) >= need:
-        return Decision(True, f"matched {len(matched)} of {len(terms)} terms (need {need})", matched)
-    return Decision(False, f"matched {len(matched)} of {len(terms)} terms (need {need})", matched)
+    # Terms that fold to the same form ("biometric*" and "biométric*") are one term: listing a
+    # word in both languages must not let one word count twice.
+    distinct = {fold(t.strip()): t for t in reversed(terms)}
+    matched = tuple(t for key, t in reversed(distinct.items()) if _term_pattern(t).search(text))
+    need = max(1, min(min_matches, len(distinct)))
+    verdict = f"matched {len(matched)} of {len(distinct)} terms (need {need})"
+    return Decision(len(matched) >= need, verdict, matched)

@@ -53,4 +53,16 @@ def test_the_repository_config_replays_only_the_sample_topic(repo_dir):
     cfg = load_config(repo_dir / "newsprism.toml")
     # `newsprism ingest URL` from the repository must fetch live, not replay the sample archive
     assert cfg.fetch.replay == ()
-    assert cfg.topic("noem-sheinbaum").replay == (repo_dir / "sample" / "edition.warc.gz",)
+    assert cfg.topic("noem-sheinbaum-sample").replay == (repo_dir / "sample" / "edition.warc.gz",)
+
+
+def test_topic_files_resolve_their_paths_next_to_themselves(tmp_path):
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "newsprism.toml").write_text('topic_files = ["topics/*.toml"]\n', encoding="utf-8")
+    (tmp_path / "topics" / "t.toml").write_text(
+        'id = "t"\nreplay = "a.warc.gz"\n[[warc]]\npaths = ["cc/*.warc.gz", "https://data.example/x.warc.gz"]\n'
+        'hosts = ["Example.COM"]\n', encoding="utf-8")
+    t = load_config(tmp_path / "newsprism.toml").topic("t")
+    assert t.replay == (tmp_path / "topics" / "a.warc.gz",)
+    assert t.warc[0].paths == (str(tmp_path / "topics" / "cc" / "*.warc.gz"), "https://data.example/x.warc.gz")
+    assert t.warc[0].hosts == ("example.com",)

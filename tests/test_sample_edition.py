@@ -44,7 +44,7 @@ def test_pages_without_header_charset_are_really_not_utf8():
 
 def test_demo_config_follows_every_outlet_feed():
     feeds = {o["feed"] for o in EDITION["outlet"] if "feed" in o}
-    topic = load_config(REPO / "newsprism.toml").topic("noem-sheinbaum")
+    topic = load_config(REPO / "newsprism.toml").topic("noem-sheinbaum-sample")
     assert set(topic.feeds) == feeds
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from parsers.records import ArticleRecord, Discovery, FetchResult, stable_id
+from parsers.records import ArticleRecord, Discovery, FetchResult, fetch_outcome, stable_id
 from parsers.urls import registrable_domain
 
 
@@ -105,26 +105,38 @@ def load_topic(con, topic_id: str, name: str, terms: Sequence[str], min_matches:
     )
 
 
+def _discovery_outlet(d: Discovery) -> str:
+    """The outlet's domain: the URL's, or for an unresolved aggregator link the outlet's home
+    page as the aggregator names it (never the aggregator's own domain)."""
+    if d.resolved:
+        return domain_of(d.url)
+    return domain_of(d.outlet_url) if d.outlet_url else ""
+
+
 def load_discoveries(con, topic_id: str, discoveries: Sequence[Discovery]) -> int:
-    load_outlets(con, [(domain_of(d.url), d.outlet_hint, "feed", None) for d in discoveries if domain_of(d.url)])
+    load_outlets(con, [(_discovery_outlet(d), d.outlet_hint, "feed", None) for d in discoveries
+                       if _discovery_outlet(d)])
     rows = [
         (
             stable_id(topic_id, d.url, d.source), topic_id, d.url,
-            outlet_key(domain_of(d.url), None) if domain_of(d.url) else None,
+            outlet_key(_discovery_outlet(d), None) if _discovery_outlet(d) else None,
             d.source, d.source_kind, d.title, d.feed_published, d.discovered_at, d.discovered_at,
+            d.aggregator_url, d.resolved, d.source_seen_at, d.language, d.outlet_url, d.outlet_country,
         )
         for d in discoveries
     ]
     return merge_rows(
         con, "discoveries",
         ["discovery_id", "topic_id", "url", "outlet_id", "source", "source_kind", "title",
-         "feed_published", "first_seen_at", "last_seen_at"],
+         "feed_published", "first_seen_at", "last_seen_at", "aggregator_url", "resolved",
+         "source_seen_at", "language", "outlet_url", "outlet_country"],
         rows, ["discovery_id"],
         {
             "title": "coalesce(excluded.title, {t}.title)",
             "feed_published": "coalesce(excluded.feed_published, {t}.feed_published)",
             "first_seen_at": "least({t}.first_seen_at, excluded.first_seen_at)",
             "last_seen_at": "greatest({t}.last_seen_at, excluded.last_seen_at)",
+            "source_seen_at": "least({t}.source_seen_at, excluded.source_seen_at)",
         },
     )
 
@@ -136,24 +148,30 @@ def fetch_id(f: FetchResult) -> str:
 
 
 FETCH_COLUMNS = [
-    "fetch_id", "url", "final_url", "outlet_id", "status", "http_status", "content_type", "sha256",
+    "fetch_id", "url", "final_url", "outlet_id", "status", "outcome", "http_status", "content_type", "sha256",
     "size", "fetched_at", "elapsed_ms", "attempts", "error", "via", "warc_file", "warc_offset",
     "warc_record_id", "etag", "last_modified",
 ]
 
 
-def load_fetches(con, fetches: Sequence[FetchResult]) -> int:
+def load_fetches(con, fetches: Sequence[FetchResult], paywalled: Iterable[str] = ()) -> int:
+    """Record fetch attempts. `paywalled` names fetch ids whose page parsed as a paywall teaser:
+    the request succeeded, but the article could not be read."""
+    teaser = set(paywalled)
     rows = []
     for f in fetches:
         dom = domain_of(f.url)
+        fid = fetch_id(f)
+        outcome = "paywalled" if fid in teaser else fetch_outcome(f.status, f.http_status)
         rows.append((
-            fetch_id(f), f.url, f.final_url, outlet_key(dom, None) if dom else None, f.status,
+            fid, f.url, f.final_url, outlet_key(dom, None) if dom else None, f.status, outcome,
             f.http_status, f.content_type, f.sha256, f.size, f.fetched_at, f.elapsed_ms, f.attempts,
             f.error, f.via, f.warc_file, f.warc_offset, f.warc_record_id, f.etag, f.last_modified,
         ))
     load_outlets(con, [(domain_of(f.url), None, "domain", None) for f in fetches if domain_of(f.url)])
-    # A fetch is a fact about one moment: re-loading it changes nothing.
-    return merge_rows(con, "fetches", FETCH_COLUMNS, rows, ["fetch_id"], None)
+    # A fetch is a fact about one moment: re-loading it changes nothing but the outcome, which a
+    # later parse may refine (a 200 that turns out to be a paywall teaser).
+    return merge_rows(con, "fetches", FETCH_COLUMNS, rows, ["fetch_id"], {"outcome": "excluded.outcome"})
 
 
 # --- articles and versions -----------------------------------------------------------------
@@ -273,3 +291,26 @@ def load_topic_decisions(con, topic_id: str, decisions: Iterable[tuple[str, bool
                           "then {t}.decided_at else excluded.decided_at end",
         },
     )
+
+
+def touch_unchanged(con, fetches: Sequence[FetchResult]) -> int:
+    """A 304 answer says the page is as we last saw it: extend that version's last_seen_at.
+
+    The version touched is the latest one fetched from the same URL (the 304 carries no body
+    to parse, so the URL is the only link to the article).
+    """
+    rows = [(f.url, _instant(f.fetched_at)) for f in fetches if f.status == "not_modified"]
+    if not rows:
+        return 0
+    con.execute(
+        """
+        update article_versions v
+        set last_seen_at = greatest(v.last_seen_at, s.seen)
+        from (select unnest($urls) as url, unnest($seen) as seen) s
+        where v.url = s.url
+          and v.version_id = (select arg_max(x.version_id, x.last_seen_at) from article_versions x
+                              where x.article_id = v.article_id)
+        """,
+        {"urls": [u for u, _ in rows], "seen": [t for _, t in rows]},
+    )
+    return len(rows)

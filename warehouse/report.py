@@ -54,7 +54,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "Outlets",
         """select outlet, coverage, n_relevant as articles, n_urls as urls,
-                  n_unreadable as unreadable, unreadable_statuses as why
+                  n_unreadable as unreadable, unreadable_outcomes as why
            from int_topic_outlets where topic_id = ? order by coverage, outlet, outlet_id""",
         "int_topic_outlets",
     ),

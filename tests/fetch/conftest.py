@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import struct
 import threading
 import time
 import zlib
@@ -17,6 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
 
 import pytest
+
+# The test servers listen on loopback, which the address guard refuses unless allow-listed.
+LOCAL = ("127.0.0.1",)
 
 UTF8_PAGE = (
     "<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\"><title>Sheinbaum responde</title></head>"
@@ -62,15 +66,23 @@ class TestServer:
         self.counts: Counter[str] = Counter()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.sent: Counter[str] = Counter()
+        self.headers: dict[str, dict[str, str]] = {}  # the last request's headers, per path
         self.robots: str | None = None  # robots.txt body; None → 404
         self.lock = threading.Lock()
         self.httpd: ThreadingHTTPServer | None = None
+        self.busy_now = 0  # /busy/ requests being served right now
+        self.busy_peak = 0
+
+    @property
+    def port(self) -> int:
+        assert self.httpd is not None
+        return self.httpd.server_address[1]
 
     @property
     def base(self) -> str:
         assert self.httpd is not None
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -137,6 +149,7 @@ def _make_handler(state: TestServer) -> type[BaseHTTPRequestHandler]:
             with state.lock:
                 state.counts[path] += 1
                 state.times[path].append(time.monotonic())
+                state.headers[path] = dict(self.headers.items())
                 n = state.counts[path]
             route = ROUTES.get(path)
             if route is None:
@@ -252,6 +265,38 @@ def _make_handler(state: TestServer) -> type[BaseHTTPRequestHandler]:
         else:
             h.send(200, UTF8_PAGE, {"ETag": '"v1"', "Last-Modified": "Sat, 29 Mar 2025 00:40:00 GMT"})
 
+    def modified(h: Handler, n: int) -> None:
+        # Answers If-Modified-Since only, and its 304 repeats no validator (servers may omit them).
+        since = h.headers.get("If-Modified-Since")
+        if since and since == "Sat, 29 Mar 2025 00:40:00 GMT":
+            h.send(304, b"", ctype=None)
+        else:
+            h.send(200, UTF8_PAGE, {"Last-Modified": "Sat, 29 Mar 2025 00:40:00 GMT"})
+
+    def reset(h: Handler, n: int) -> None:
+        # Part of the body, then a TCP reset (SO_LINGER 0) rather than an orderly close.
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", "5000")
+        h.end_headers()
+        h.wfile.write(b"<html><body><p>cut")
+        h.wfile.flush()
+        h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        h.close_connection = True
+        h.connection.close()
+
+    def busy(h: Handler, n: int) -> None:
+        # A slow host that counts how many of its requests overlap.
+        with state.lock:
+            state.busy_now += 1
+            state.busy_peak = max(state.busy_peak, state.busy_now)
+        time.sleep(0.25)
+        # Leave the count before answering, so a client that has its answer (and starts its
+        # next request) is never counted twice.
+        with state.lock:
+            state.busy_now -= 1
+        ok(h, n)
+
     def feed_as_html(h: Handler, n: int) -> None:
         h.send(200, RSS_FEED, ctype="text/html")
 
@@ -273,7 +318,18 @@ def _make_handler(state: TestServer) -> type[BaseHTTPRequestHandler]:
         "/loop/b": lambda h, n: h.redirect(302, "/loop/a"),
         "/to-ftp": lambda h, n: h.redirect(302, "ftp://files.example/report.pdf"),
         "/missing": lambda h, n: h.send(404, b"<h1>gone</h1>"),
+        "/gone": lambda h, n: h.send(410, b"<h1>removed</h1>"),
+        "/bad-request": lambda h, n: h.send(400, b"<h1>bad request</h1>"),
         "/forbidden": lambda h, n: h.send(403, b"<h1>subscribe to read</h1>"),
+        "/unauthorized": lambda h, n: h.send(401, b"<h1>log in</h1>", {"WWW-Authenticate": 'Basic realm="archive"'}),
+        "/always-429": lambda h, n: h.send(429, b"slow down", ctype="text/plain"),
+        "/error-500": lambda h, n: h.send(500, b"<h1>oops</h1>"),
+        "/modified": modified,
+        "/reset": reset,
+        "/to-metadata": lambda h, n: h.redirect(302, "http://169.254.169.254/latest/meta-data/"),
+        "/to-private": lambda h, n: h.redirect(301, "http://10.0.0.5/admin"),
+        "/to-ipv6-loopback": lambda h, n: h.redirect(302, f"http://[::1]:{state.port}/ok"),
+        "/to-localhost": lambda h, n: h.redirect(302, f"http://localhost:{state.port}/ok"),
         "/rate-limited": rate_limited,
         "/rate-limited-date": rate_limited_date,
         "/rate-limited-long": lambda h, n: h.send(429, b"", {"Retry-After": "3600"}, ctype="text/plain"),
@@ -298,6 +354,7 @@ def _make_handler(state: TestServer) -> type[BaseHTTPRequestHandler]:
         ("/hops/", lambda h, n: h.redirect(302, f"/hops/{int(h.path.rsplit('/', 1)[1]) + 1}")),
         ("/private/", ok),
         ("/page/", ok),
+        ("/busy/", busy),
     ]
     return Handler
 
@@ -313,11 +370,13 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-@pytest.fixture
-def server() -> Iterator[TestServer]:
-    """A fresh server per test, so request counts belong to that test alone."""
+class _QuietServer6(_QuietServer):
+    address_family = socket.AF_INET6
+
+
+def _serve(server_cls: type[ThreadingHTTPServer], host: str) -> Iterator[TestServer]:
     state = TestServer()
-    httpd = _QuietServer(("127.0.0.1", 0), _make_handler(state))
+    httpd = server_cls((host, 0), _make_handler(state))
     state.httpd = httpd
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -327,6 +386,24 @@ def server() -> Iterator[TestServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def server() -> Iterator[TestServer]:
+    """A fresh server per test, so request counts belong to that test alone."""
+    yield from _serve(_QuietServer, "127.0.0.1")
+
+
+@pytest.fixture
+def server6() -> Iterator[TestServer]:
+    """The same server on the IPv6 loopback [::1] (skipped where IPv6 is unavailable)."""
+    try:
+        probe = socket.socket(socket.AF_INET6)
+        probe.bind(("::1", 0))
+        probe.close()
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback on this machine: {exc}")
+    yield from _serve(_QuietServer6, "::1")
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import pytest
 from flows.archive import WarcWriter, iter_responses, read_record
 from flows.http import FetchPolicy, HostPacer, fetch, fetch_many, make_session
 from parsers.records import FETCH_STATUSES
-from tests.fetch.conftest import CP1252_PAGE, RSS_FEED, UTF8_PAGE
+from tests.fetch.conftest import CP1252_PAGE, LOCAL, RSS_FEED, UTF8_PAGE
 
 # Short waits so failures surface quickly; backoff sleeps go through the recorder anyway.
-POLICY = FetchPolicy(connect_timeout=2, read_timeout=2, deadline=10, retries=2, backoff_base=0.5, backoff_max=4)
+POLICY = FetchPolicy(allow_hosts=LOCAL, connect_timeout=2, read_timeout=2, deadline=10, retries=2, backoff_base=0.5, backoff_max=4)
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ class TestRedirects:
         assert server.counts["/loop/a"] == 1 and server.counts["/loop/b"] == 1
 
     def test_too_many(self, session, server, no_sleep):
-        policy = FetchPolicy(max_redirects=3, retries=0)
+        policy = FetchPolicy(allow_hosts=LOCAL, max_redirects=3, retries=0)
         r = get(session, server, "/hops/0", no_sleep, policy=policy)
         assert r.status == "too_many_redirects" and "more than 3 redirects" in r.error
         assert sum(n for p, n in server.counts.items() if p.startswith("/hops/")) == 4
@@ -167,7 +167,7 @@ class TestErrorsAndRetries:
         assert "retry_after_max" in r.error and no_sleep.delays == []
 
     def test_503_exhausts_retries_with_growing_backoff(self, session, server, no_sleep):
-        policy = FetchPolicy(retries=3, backoff_base=1.0, backoff_max=3.0)
+        policy = FetchPolicy(allow_hosts=LOCAL, retries=3, backoff_base=1.0, backoff_max=3.0)
         r = get(session, server, "/unavailable", no_sleep, policy=policy)
         assert r.status == "http_error" and r.http_status == 503
         assert r.attempts == 4 and server.counts["/unavailable"] == 4
@@ -177,7 +177,7 @@ class TestErrorsAndRetries:
         assert 0.5 <= d[0] <= 1.0 and 1.0 <= d[1] <= 2.0 and 1.5 <= d[2] <= 3.0  # capped at backoff_max
 
     def test_read_timeout(self, session, server, no_sleep):
-        policy = FetchPolicy(read_timeout=0.3, retries=1)
+        policy = FetchPolicy(allow_hosts=LOCAL, read_timeout=0.3, retries=1)
         started = time.monotonic()
         r = get(session, server, "/slow", no_sleep, policy=policy)
         assert r.status == "timeout" and "read timeout" in r.error
@@ -186,7 +186,7 @@ class TestErrorsAndRetries:
 
     def test_deadline_stops_a_slow_drip(self, session, server, no_sleep):
         # Every byte arrives well within the read timeout; only the deadline can stop this.
-        policy = FetchPolicy(read_timeout=5, deadline=0.6, retries=0)
+        policy = FetchPolicy(allow_hosts=LOCAL, read_timeout=5, deadline=0.6, retries=0)
         started = time.monotonic()
         r = get(session, server, "/drip", no_sleep, policy=policy)
         elapsed = time.monotonic() - started
@@ -212,7 +212,7 @@ class TestErrorsAndRetries:
 
 class TestSizeCaps:
     def test_streamed_body_over_the_cap(self, session, server, no_sleep):
-        policy = FetchPolicy(max_bytes=1024 * 1024, retries=0)
+        policy = FetchPolicy(allow_hosts=LOCAL, max_bytes=1024 * 1024, retries=0)
         started = time.monotonic()
         r = get(session, server, "/huge", no_sleep, policy=policy)
         assert r.status == "too_large" and r.body is None and r.sha256 is None
@@ -227,7 +227,7 @@ class TestSizeCaps:
         assert server.sent["/huge-declared"] < 16 * 1024 * 1024
 
     def test_gzip_bomb_stops_at_the_decompressed_cap(self, session, server, no_sleep):
-        policy = FetchPolicy(max_bytes=2 * 1024 * 1024, retries=0)
+        policy = FetchPolicy(allow_hosts=LOCAL, max_bytes=2 * 1024 * 1024, retries=0)
         started = time.monotonic()
         r = get(session, server, "/bomb", no_sleep, policy=policy)
         assert r.status == "too_large" and "decompression" in r.error
@@ -277,7 +277,7 @@ class TestMany:
 
     def test_per_host_pacing(self, session, server):
         paths = ["/ok", "/ok2", "/ok3"]
-        policy = FetchPolicy(obey_robots=False)
+        policy = FetchPolicy(allow_hosts=LOCAL, obey_robots=False)
         results = fetch_many([server.url(p) for p in paths], session, policy, per_host_interval=0.3, max_workers=3)
         assert all(r.ok for r in results)
         times = sorted(t for p in paths for t in server.times[p])
@@ -292,7 +292,7 @@ class TestMany:
         assert server.counts["/private/report"] == 0 and server.counts["/robots.txt"] == 1
 
     def test_failures_do_not_stop_the_batch(self, session, server, closed_port):
-        policy = FetchPolicy(retries=0)
+        policy = FetchPolicy(allow_hosts=LOCAL, retries=0)
         urls = [f"http://127.0.0.1:{closed_port}/a", server.url("/ok"), "gopher://old.example/"]
         results = fetch_many(urls, session, policy, per_host_interval=0.0)
         assert [r.status for r in results] == ["connection_error", "ok", "invalid_url"]
@@ -362,3 +362,38 @@ def test_decoder_concatenated_gzip_members_and_unsupported_codings():
     truncated.feed(gz.compress(UTF8_PAGE)[:-12])
     with pytest.raises(_DecodeFailed, match="truncated"):
         truncated.finish()
+
+
+def test_no_netrc_credentials_are_sent(server, no_sleep, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login reporter password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with make_session(POLICY) as s:
+        r = fetch(s, server.url("/echo-headers"), POLICY, sleep=no_sleep)
+    assert r.status == "ok" and "Authorization" not in server.headers["/echo-headers"]
+
+
+def test_deadlines_fire_once_and_never_after_cancel():
+    """One thread watches every deadline: an expired one shuts its socket down, a cancelled
+    one leaves its socket alone, and neither keeps the socket referenced."""
+    import socket as so
+    import types
+
+    from flows.http import _Watchdog
+
+    kept_a, kept_b = so.socketpair()
+    shut_a, shut_b = so.socketpair()
+    try:
+        kept, shut = _Watchdog(), _Watchdog()
+        kept.arm(types.SimpleNamespace(connection=types.SimpleNamespace(sock=kept_a)), 0.1)
+        shut.arm(types.SimpleNamespace(connection=types.SimpleNamespace(sock=shut_a)), 0.1)
+        kept.cancel()
+        time.sleep(0.4)
+        assert shut.fired and not kept.fired
+        assert shut_a.recv(1) == b""  # shut down: reads end at once
+        kept_b.sendall(b"x")
+        assert kept_a.recv(1) == b"x"  # still open
+    finally:
+        for sock in (kept_a, kept_b, shut_a, shut_b):
+            sock.close()

@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from flows.archive import WarcWriter, iter_responses, read_record
+from flows.archive import WarcWriter, read_record
 from flows.http import FetchPolicy, fetch, fetch_many, make_session
 from flows.replay import NotArchived, ReplayAdapter, ReplayArchive, normalize_url
-from tests.fetch.conftest import UTF8_PAGE
+from tests.fetch.conftest import LOCAL, UTF8_PAGE
 
 POLICY = FetchPolicy(retries=2)
 STORY = "https://www.ledger.example/world/2025/04/01/sheinbaum-answer"
@@ -136,8 +136,8 @@ def test_normalize_url(a, b):
 def test_live_fetches_replay_identically(server, tmp_path, closed_port):
     """Fetch live into a WARC, stop caring about the server, replay: same outcomes, same bytes."""
     paths = ["/ok", "/cp1252", "/gzip-page", "/chunked-page", "/redirect/1", "/missing", "/pdf", "/huge-declared", "/loop/a", "/close-early"]
-    live_session = make_session(FetchPolicy(retries=0))
-    policy = FetchPolicy(retries=0, obey_robots=False)
+    live_session = make_session(FetchPolicy(retries=0, allow_hosts=LOCAL))
+    policy = FetchPolicy(retries=0, obey_robots=False, allow_hosts=LOCAL)
     path = tmp_path / "live.warc.gz"
     with WarcWriter(path) as w:
         live = fetch_many([server.url(p) for p in paths], live_session, policy, archive=w, per_host_interval=0)

@@ -13,9 +13,9 @@ import pytest
 from flows.archive import WarcWriter, read_record
 from flows.http import FetchPolicy, fetch, fetch_many, make_session
 from flows.sources import resolve_sources
-from tests.fetch.conftest import CP1252_PAGE, UTF8_PAGE
+from tests.fetch.conftest import CP1252_PAGE, LOCAL, UTF8_PAGE
 
-POLICY = FetchPolicy(retries=0)
+POLICY = FetchPolicy(retries=0, allow_hosts=LOCAL)
 NOW = datetime(2025, 4, 4, 12, 0, tzinfo=timezone.utc)
 NOW_ISO = "2025-04-04T12:00:00+00:00"
 
@@ -188,7 +188,7 @@ def test_ecbplus_feed_over_http(corpora_dir, tmp_path, session):
         assert len(plan.discoveries) == len(list((folder / "pages").glob("*.html"))) and plan.errors == []
         assert plan.feed_fetches[0].ok
         sample = [d.url for d in plan.discoveries[:5]]
-        results = fetch_many(sample, session, FetchPolicy(retries=0, obey_robots=False), per_host_interval=0)
+        results = fetch_many(sample, session, FetchPolicy(retries=0, obey_robots=False, allow_hosts=LOCAL), per_host_interval=0)
         assert [r.status for r in results] == ["ok"] * 5
         names = [u.rsplit("/", 1)[1] for u in sample]
         assert [r.body for r in results] == [(folder / "pages" / n).read_bytes() for n in names]

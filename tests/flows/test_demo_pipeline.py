@@ -48,9 +48,9 @@ def test_replayed_fetch_times_are_capture_times(demo_runs):
 
 
 def test_paywalled_outlet_is_unreadable_not_silent(demo_runs):
-    rows = q(demo_runs, "select coverage, unreadable_statuses from int_topic_outlets where outlet_id in "
+    rows = q(demo_runs, "select coverage, unreadable_outcomes from int_topic_outlets where outlet_id in "
                         "(select outlet_id from fetches where http_status = 403)")
-    assert rows == [("unreadable", ["http_error"])]
+    assert rows == [("unreadable", ["blocked"])]
 
 
 def test_report_is_printed(demo_runs):
@@ -67,7 +67,7 @@ def test_report_artifacts_are_published(demo_runs):
 
     with get_client(sync_client=True) as client:
         arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[
-            "report-noem-sheinbaum", "coverage-noem-sheinbaum"])))
+            "report-noem-sheinbaum-sample", "coverage-noem-sheinbaum-sample"])))
     kinds = {(a.key, a.type) for a in arts}
-    assert ("report-noem-sheinbaum", "markdown") in kinds
-    assert ("coverage-noem-sheinbaum", "table") in kinds
+    assert ("report-noem-sheinbaum-sample", "markdown") in kinds
+    assert ("coverage-noem-sheinbaum-sample", "table") in kinds

@@ -30,7 +30,7 @@ def test_ingest_a_folder_with_a_topic_filters_by_its_terms(demo_runs, tmp_path):
 
     pages = demo_runs["root"] / "sample" / "pages"
     db = str(tmp_path / "folder.duckdb")
-    summary = ingest_flow(sources=[str(pages)], topic="noem-sheinbaum", config=demo_runs["config"], db=db)
+    summary = ingest_flow(sources=[str(pages)], topic="noem-sheinbaum-sample", config=demo_runs["config"], db=db)
     assert summary.discovered == 12
     with session(db, read_only=True) as con:
         dropped = con.execute("select a.article_url from topic_articles t join stg_articles a using (article_id) "

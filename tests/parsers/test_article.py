@@ -129,3 +129,19 @@ def test_short_dated_article_is_still_an_article() -> None:
     html = "<html><head><meta property='article:published_time' content='2025-03-28T18:10:00-06:00'></head>" \
         "<body><article><p>Noem and Sheinbaum met on Friday at the National Palace in Mexico City.</p></article></body></html>"
     assert parse_article(html.encode(), "https://www.example.com/a", now=NOW).status == "ok"
+
+
+def test_a_short_text_on_a_page_marked_as_paid_is_a_teaser():
+    from parsers.article import parse_article
+
+    teaser = "<p>The minister met the president on Friday to discuss the border.</p>"
+    marked = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "H",'
+              ' "isAccessibleForFree": "False"}</script></head><body><article>' + teaser + '</article></body></html>')
+    assert parse_article(marked.encode(), "https://news.example/a").status == "paywalled"
+    prompt = ('<html><body><article><h1>H</h1>' + teaser + '<div class="piano-offer">Subscribe to continue'
+              ' reading</div></article></body></html>')
+    assert parse_article(prompt.encode(), "https://news.example/b").status == "paywalled"
+    # a full text on a metered page is the article: the paywall did not hide it
+    long_text = "".join(f"<p>Paragraph {i} of the story, long enough to be real reporting text here.</p>" for i in range(30))
+    metered = marked.replace(teaser, long_text)
+    assert parse_article(metered.encode(), "https://news.example/c").status == "ok"

@@ -38,3 +38,17 @@ def test_window_and_empty_pages():
 
 def test_no_terms_keeps_everything_given():
     assert judge(rec("Any text at all."), ()).relevant
+
+
+def test_a_paywall_teaser_is_not_an_article_to_compare():
+    teaser = ArticleRecord(url="u", canonical_url="u", outlet="o", outlet_domain="", title="Noem y Sheinbaum",
+                           authors=(), published=None, published_source=None, modified=None,
+                           modified_source=None, language="es", language_source=None,
+                           body="Noem y Sheinbaum se reunieron. Suscríbete para seguir leyendo.", status="paywalled")
+    d = judge(teaser, TERMS, min_matches=2)
+    assert not d.relevant and d.reason.startswith("paywalled")
+
+
+def test_a_word_listed_in_two_spellings_counts_once():
+    d = judge(rec("Only biometric data is mentioned here."), ("biometric*", "biométric*", "Noem"), min_matches=2)
+    assert not d.relevant and d.reason == "matched 1 of 2 terms (need 2)"

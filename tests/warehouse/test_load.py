@@ -84,3 +84,14 @@ def test_topic_decision_time_moves_only_when_the_decision_changes(con):
     assert con.execute("select decided_at from topic_articles").fetchone() == first
     load.load_topic_decisions(con, "t", [("a1", False, "matched 1 of 3 terms (need 2)", ["x"])])
     assert con.execute("select relevant, decided_at > ? from topic_articles", [first[0]]).fetchone() == (False, True)
+
+
+def test_a_304_extends_the_current_version(con):
+    load.load_articles(con, [load.Parsed(fetch("2025-03-29T01:00:00+00:00"), record("Text."))])
+    unchanged = FetchResult(url=URL, final_url=URL, status="not_modified", fetched_at="2025-03-30T01:00:00+00:00",
+                            http_status=304, via="http")
+    load.load_fetches(con, [unchanged])
+    assert load.touch_unchanged(con, [unchanged]) == 1
+    assert con.execute("select count(*), max(last_seen_at) from article_versions").fetchone()[1].isoformat().startswith(
+        "2025-03-30T01:00")
+    assert con.execute("select outcome from fetches").fetchall() == [("not_modified",)]

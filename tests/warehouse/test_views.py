@@ -45,7 +45,11 @@ def test_stg_articles_picks_latest_version(con):
 def test_topic_outlets_tell_unreadable_from_off_topic(con):
     got = dict(rows(con, "select outlet, coverage from int_topic_outlets where topic_id = 'tiny'"))
     assert got == {"Alpha": "covered", "Beta": "covered", "Gamma": "covered", "Zeta": "covered",
-                   "delta.example": "unreadable", "Epsilon": "no_relevant_articles"}
+                   "delta.example": "unreadable", "Epsilon": "no_relevant_articles", "Eta": "unreadable"}
+    why = dict(rows(con, "select outlet, unreadable_outcomes from int_topic_outlets"))
+    assert why["Eta"] == ["unresolved"] and why["delta.example"] == ["blocked"]
+    # the aggregator is never taken for an outlet
+    assert rows(con, "select count(*) from outlets where domain like '%google%'") == [(0,)]
 
 
 def test_claim_mentions_contract_columns(con):
@@ -61,9 +65,9 @@ def test_coverage_matrix_says_how_each_outlet_reports(con):
     k2 = tiny_story.claim_of(con, "Tariffs of 25%")
     got = dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ?", k1))
     assert got == {"Alpha": "asserted", "Beta": "asserted", "Gamma": "attributed", "Zeta": "asserted",
-                   "delta.example": "unreadable", "Epsilon": "no_coverage"}
+                   "delta.example": "unreadable", "Epsilon": "no_coverage", "Eta": "unreadable"}
     got = dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ?", k2))
-    assert got["Gamma"] == "absent"
+    assert got["Gamma"] == "unverified"  # one of Gamma's pages answered 404
     k3 = tiny_story.claim_of(con, "options")
     assert dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ?", k3))["Alpha"] == "quoted"
     # singletons are not part of the cross-outlet matrix
@@ -73,8 +77,13 @@ def test_coverage_matrix_says_how_each_outlet_reports(con):
 
 def test_omissions_distinguish_real_gaps(con):
     k2 = tiny_story.claim_of(con, "Tariffs of 25%")
-    got = dict(rows(con, "select outlet, status from cmp_omissions where claim_id = ?", k2))
-    assert got == {"Gamma": "omitted", "delta.example": "unreadable", "Epsilon": "no_coverage"}
+    got = {r[0]: (r[1], r[2]) for r in rows(
+        con, "select outlet, status, fetch_outcomes from cmp_omissions where claim_id = ?", k2)}
+    assert got == {"Gamma": ("unverified", ["not_found"]), "delta.example": ("unreadable", ["blocked"]),
+                   "Epsilon": ("no_coverage", []), "Eta": ("unreadable", ["unresolved"])}
+    k4 = tiny_story.claim_of(con, "They met on March 28")
+    got = dict(rows(con, "select outlet, status from cmp_omissions where claim_id = ?", k4))
+    assert got["Zeta"] == "omitted"  # Zeta read fine and left the date out
 
 
 def test_number_discrepancies(con):

@@ -2,7 +2,9 @@
 
 Six outlets: Alpha, Beta and Gamma cover the story; Zeta reprints Alpha's first three sentences
 word for word, a day later; Delta's page answered 403 (unreadable); Epsilon published only an
-off-topic article. Beta's article was edited once. Analysis rows are
+off-topic article. Beta's article was edited once. A second Gamma page answered 404, so what
+Gamma seems to leave out cannot be called an omission. Eta is known only through a Google News
+link that could not be resolved to its own URL. Analysis rows are
 written directly (not by the analyzer) so that the views are tested against known input.
 
 Claims (cross-outlet clusters):
@@ -46,6 +48,7 @@ URLS = {
     "delta": "https://delta.example/d1",
     "epsilon": "https://epsilon.example/e1",
     "zeta": "https://zeta.example/z1",
+    "gamma_missing": "https://gamma.example/c2",
 }
 
 BODIES = {
@@ -92,9 +95,15 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
     load.load_discoveries(con, TOPIC, [
         Discovery(url=u, source="https://feeds.example/all.xml", source_kind="rss", discovered_at=found)
         for u in URLS.values()
+    ] + [
+        Discovery(url="https://news.google.com/rss/articles/CBMiEta", source="https://news.google.com/rss/search?q=meeting",
+                  source_kind="google_news", discovered_at=found, outlet_hint="Eta",
+                  aggregator_url="https://news.google.com/rss/articles/CBMiEta", resolved=False,
+                  outlet_url="https://www.eta.example/"),
     ])
     fetches = {k: _fetch(u, "2025-03-31T12:00:00+00:00") for k, u in URLS.items()}
     fetches["delta"] = _fetch(URLS["delta"], "2025-03-31T12:00:00+00:00", status="http_error", http=403)
+    fetches["gamma_missing"] = _fetch(URLS["gamma_missing"], "2025-03-31T12:00:00+00:00", status="http_error", http=404)
     beta_v1_fetch = _fetch(URLS["beta"], "2025-03-29T12:00:00+00:00")
     load.load_fetches(con, list(fetches.values()) + [beta_v1_fetch])
     records = {

@@ -6,8 +6,9 @@
 --   select claim_label, outlet, how from cmp_claim_coverage order by claim_id, outlet
 -- how: quoted | attributed (reported speech) | hedged (asserted with a hedge) | asserted (stated
 -- as fact by the outlet) | absent (the outlet covered the story, not this claim) | not_yet (all of
--- its articles predate the claim's first report) | unreadable (its pages could not be fetched)
--- | no_coverage (nothing relevant from this outlet).
+-- its articles predate the claim's first report) | unverified (absent from what we read, but some
+-- of its pages could not be read) | unreadable (none of its pages could be read) | no_coverage
+-- (nothing relevant from this outlet). fetch_outcomes says why pages were unreadable.
 with
 
 mentions as (select * from claim_mentions where level = 'claim'),
@@ -49,7 +50,8 @@ outlet_last as (
 ),
 
 grid as (
-    select c.topic_id, c.claim_id, c.label as claim_label, o.outlet_id, o.outlet, o.coverage
+    select c.topic_id, c.claim_id, c.label as claim_label, o.outlet_id, o.outlet, o.coverage,
+           o.n_unreadable, o.unreadable_outcomes
     from clusters c
     join outlets o on o.topic_id = c.topic_id
 ),
@@ -67,9 +69,11 @@ final as (
                 when g.coverage = 'unreadable' then 'unreadable'
                 when g.coverage = 'no_relevant_articles' then 'no_coverage'
                 when l.last_published_at < f.claim_first_published_at then 'not_yet'
+                when g.n_unreadable > 0 then 'unverified'
                 else 'absent'
             end
         ) as how,
+        case when r.how is null then g.unreadable_outcomes else [] end as fetch_outcomes,
         coalesce(r.n_mentions, 0) as n_mentions,
         r.first_published_at,
         r.evidence_sentence,

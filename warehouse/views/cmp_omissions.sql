@@ -6,7 +6,9 @@
 --   select outlet, claim_label, status from cmp_omissions where status = 'omitted'
 -- A claim is "widely carried" when at least half of the outlets with readable coverage report it
 -- (and at least two do). status tells a real omission from a gap we cannot judge:
--- omitted | not_yet (outlet published before the claim appeared) | unreadable | no_coverage.
+-- omitted | not_yet (outlet published before the claim appeared) | unverified (some of the
+-- outlet's pages could not be read) | unreadable | no_coverage; fetch_outcomes says why pages
+-- could not be read (blocked, paywalled, not_found, timeout...).
 with
 
 coverage as (select * from cmp_claim_coverage),
@@ -35,6 +37,7 @@ final as (
         c.outlet_id,
         c.outlet,
         case c.how when 'absent' then 'omitted' else c.how end as status,
+        c.fetch_outcomes,
         w.n_reporting,
         w.n_readable_outlets,
         w.reporting_outlets

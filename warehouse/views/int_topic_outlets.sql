@@ -3,13 +3,19 @@
 -- key: topic_id, outlet_id
 -- inputs: discoveries, stg_fetches, topic_articles, stg_articles, outlets
 -- example: Which outlets could we not read for this topic?
---   select outlet, n_urls, n_unreadable, unreadable_statuses from int_topic_outlets where coverage = 'unreadable'
+--   select outlet, n_urls, n_unreadable, unreadable_outcomes from int_topic_outlets where coverage = 'unreadable'
 -- coverage: 'covered' (at least one relevant article), 'unreadable' (nothing relevant, and some
--- of its pages could not be fetched), 'no_relevant_articles' (read, but nothing on the topic).
+-- of its pages could not be fetched, or were aggregator links we could not resolve),
+-- 'no_relevant_articles' (read, but nothing on the topic).
 with
 
 discovered as (
-    select d.topic_id, d.outlet_id, d.url, f.status, f.readable
+    -- an aggregator link we could not resolve to the publisher's URL was never fetched: the
+    -- outlet published something we could not read ("unresolved")
+    select
+        d.topic_id, d.outlet_id, d.url,
+        case when d.resolved is false then 'unresolved' else f.outcome end as outcome,
+        case when d.resolved is false then false else f.readable end as readable
     from main.discoveries d
     left join stg_fetches f on f.url = d.url
     where d.outlet_id is not null
@@ -22,8 +28,8 @@ by_discovery as (
         count(distinct url) as n_urls,
         count(distinct url) filter (where readable) as n_readable,
         count(distinct url) filter (where not readable) as n_unreadable,
-        count(distinct url) filter (where status is null) as n_not_fetched,
-        list(distinct status order by status) filter (where not readable) as unreadable_statuses
+        count(distinct url) filter (where outcome is null) as n_not_fetched,
+        list(distinct outcome order by outcome) filter (where not readable) as unreadable_outcomes
     from discovered
     group by all
 ),
@@ -48,7 +54,7 @@ final as (
         coalesce(d.n_readable, 0) as n_readable,
         coalesce(d.n_unreadable, 0) as n_unreadable,
         coalesce(d.n_not_fetched, 0) as n_not_fetched,
-        coalesce(d.unreadable_statuses, []) as unreadable_statuses,
+        coalesce(d.unreadable_outcomes, []) as unreadable_outcomes,
         coalesce(j.n_relevant, 0) as n_relevant,
         coalesce(j.n_dropped, 0) as n_dropped,
         case

@@ -3,7 +3,10 @@
 -- key: url
 -- inputs: fetches, outlets
 -- example: Which pages could we not read, and why?
---   select outlet, url, status, http_status, error from stg_fetches where not readable
+--   select outlet, url, outcome, http_status, error from stg_fetches where not readable
+-- outcome is the class to filter on (ok, not_modified, not_found, gone, blocked, paywalled,
+-- rate_limited, timeout, too_large, not_html, network_error, redirect_loop, ...); status and
+-- error keep the technical detail. A 304 (not_modified) is readable: we hold that content.
 with
 
 all_fetches as (select * from main.fetches),
@@ -23,8 +26,9 @@ final as (
         l.final_url,
         l.outlet_id,
         coalesce(o.name, o.domain) as outlet,
+        l.outcome,
         l.status,
-        l.status = 'ok' as readable,
+        l.outcome in ('ok', 'not_modified') as readable,
         l.http_status,
         l.error,
         l.content_type,
