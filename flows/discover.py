@@ -498,13 +498,15 @@ def _one_sitemap(run: _Run, entry: str, label: str) -> None:
         url, depth = queue.popleft()
         asked += 1
         res = run.get(url, _DATA_KIND)
+        # a child sitemap's failure names the child; the configured one is named by the label
+        where = f"{url}: " if depth else ""
         if not res.ok or res.body is None:
-            failures.append(f"{url}: {_failure(res)}")
+            failures.append(f"{where}{_failure(res)}")
             continue
         try:
             result = parse_sitemap(res.body, url, discovered_at=run.when)
         except SitemapError as exc:
-            failures.append(f"{url}: {exc}")
+            failures.append(f"{where}{exc}")
             continue
         if result.sitemaps:
             if depth >= run.limits.sitemap_depth:
@@ -723,6 +725,11 @@ def _one_gdelt(run: _Run, g, label: str, base: str, window: tuple[datetime, date
         body = res.body
         if body is None or not (res.ok or res.status == "http_error"):
             failures.append(_failure(res))
+            if res.status in ("connection_error", "refused", "blocked_by_robots"):
+                # The API cannot be reached (or may not be asked): the other slices would fail
+                # the same way, each after a paced wait. Say so once and stop.
+                failures.extend(["not asked: the API was unreachable"] * len(slices))
+                slices.clear()
             continue
         try:
             items = parse_gdelt(body, url, discovered_at=run.when, source=source)

@@ -32,6 +32,7 @@ import contextlib
 import hashlib
 import heapq
 import random
+import re
 import socket
 import threading
 import time
@@ -143,6 +144,9 @@ class FetchPolicy:
     allow_hosts: tuple[str, ...] = field(default_factory=allow_hosts_from_env)
     # Requests in flight at once across the whole process (every fetch_many call counts).
     max_connections: int = 8
+    # Seconds an unreachable host or origin is skipped after it failed to connect (see _Breaker);
+    # 0 turns the breaker off.
+    unreachable_ttl: float = 300.0
 
     def __post_init__(self) -> None:
         hosts = self.allow_hosts
@@ -312,6 +316,63 @@ class _ConnectionSlots:
 
 
 _SLOTS = _ConnectionSlots()
+
+
+class _Breaker:
+    """Origins that could not be reached a moment ago: further requests fail at once.
+
+    A host name that does not resolve opens its breaker at once, for every port; `threshold`
+    failed connection attempts in a row (refused, no route; retries count) open one origin's. A
+    connection that breaks after it was made (a reset mid-body) says nothing about reachability. An open breaker stays open
+    `ttl` seconds, then lets a request through again; a request that connects closes it. Without
+    it, a topic whose sources share an unreachable host (no network, a site that is down) would
+    spend minutes retrying the same dead end for every URL; with it the run fails fast and says
+    why for each source.
+    """
+
+    def __init__(self, threshold: int = 2, clock: Callable[[], float] = time.monotonic) -> None:
+        self.threshold = threshold
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, int] = {}
+        self._open: dict[str, tuple[float, str]] = {}  # key -> (until, why)
+
+    @staticmethod
+    def _keys(url: str) -> tuple[str, str]:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return host, f"{parts.scheme}://{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+    def check(self, url: str) -> str | None:
+        now = self._clock()
+        with self._lock:
+            for key in self._keys(url):
+                until, why = self._open.get(key, (0.0, ""))
+                if until > now:
+                    return why
+        return None
+
+    def record(self, url: str, unreachable: bool, error: str | None, ttl: float, attempts: int = 1) -> None:
+        """Note how a fetch of `url` ended: `unreachable` when none of its `attempts` connected."""
+        if ttl <= 0:
+            return
+        host, origin = self._keys(url)
+        with self._lock:
+            if not unreachable or error is None:
+                self._failures.pop(origin, None)
+                self._open.pop(origin, None)
+                self._open.pop(host, None)
+                return
+            if error.startswith("cannot resolve host"):
+                self._open[host] = (self._clock() + ttl, error)
+                return
+            n = self._failures.get(origin, 0) + max(1, attempts)
+            self._failures[origin] = n
+            if n >= self.threshold:
+                self._open[origin] = (self._clock() + ttl, f"{n} connection failures in a row: {error}")
+
+
+_BREAKER = _Breaker()
 
 
 class RobotsCache:
@@ -555,6 +616,7 @@ class _Attempt:
     last_modified: str | None = None
     warc: tuple[str | None, int | None, str | None] = (None, None, None)
     via: str = "http"
+    unreachable: bool = False  # no connection could be made at all (DNS, refused, no route)
 
 
 class _Watchdog:
@@ -753,7 +815,13 @@ def _attempt_once(
     except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema, urllib3.exceptions.LocationParseError, UnicodeError) as exc:
         return _Attempt("invalid_url", url, now, error=f"invalid URL: {_short(exc)}")
     except requests.exceptions.ConnectionError as exc:
-        return _Attempt("connection_error", url, now, error=_short(exc), retryable=True)
+        host = _unresolvable(exc)
+        if host is not None:
+            # A name that does not resolve will not resolve a second later: no retry.
+            return _Attempt("connection_error", url, now, error=f"cannot resolve host {host} (DNS lookup failed)",
+                            unreachable=True)
+        return _Attempt("connection_error", url, now, error=_short(exc), retryable=True,
+                        unreachable=_never_connected(exc))
     except requests.exceptions.RequestException as exc:
         return _Attempt("connection_error", url, now, error=_short(exc), retryable=True)
 
@@ -795,6 +863,41 @@ def _environment_settings(session: requests.Session, url: str) -> dict:
         if len(cache) < 10_000:
             cache[origin] = settings
     return settings
+
+
+def _unresolvable(exc: BaseException) -> str | None:
+    """The host name when a connection failed because the name does not resolve, else None."""
+    seen = 0
+    cur: BaseException | None = exc
+    while cur is not None and seen < 8:
+        if isinstance(cur, urllib3.exceptions.NameResolutionError):
+            return getattr(cur, "conn", None) and getattr(cur.conn, "host", None) or _host_in(str(cur))
+        if isinstance(cur, socket.gaierror) and cur.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
+            return _host_in(str(exc)) or "?"
+        nxt = getattr(cur, "reason", None)
+        if not isinstance(nxt, BaseException):
+            nxt = cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else cur.__cause__
+        cur, seen = nxt, seen + 1
+    return None
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when the failure happened before any connection existed (refused, no route)."""
+    cur: BaseException | None = exc
+    for _ in range(8):
+        if cur is None:
+            return False
+        if isinstance(cur, urllib3.exceptions.NewConnectionError):
+            return True
+        nxt = getattr(cur, "reason", None)
+        cur = nxt if isinstance(nxt, BaseException) else (
+            cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else cur.__cause__)
+    return False
+
+
+def _host_in(text: str) -> str | None:
+    m = re.search(r"Failed to resolve '([^']+)'", text) or re.search(r"host='([^']+)'", text)
+    return m.group(1) if m else None
 
 
 def _short(exc: BaseException) -> str:
@@ -1059,6 +1162,11 @@ def fetch(
         return FetchResult(url=url, final_url=url, status="invalid_url", fetched_at=utc_now_iso(), error=f"{why}: {url!r}", attempts=0, elapsed_ms=0)
 
     replay = _replay_of(session)
+    if replay is None:
+        why = _BREAKER.check(url) if policy.unreachable_ttl > 0 else None
+        if why:
+            return FetchResult(url=url, final_url=url, status="connection_error", fetched_at=utc_now_iso(),
+                               error=f"not tried: unreachable a moment ago ({why})", attempts=0, elapsed_ms=0)
     if robots is not None and replay is None:
         blocked = robots.check(url)
         if blocked:
@@ -1111,6 +1219,8 @@ def fetch(
                 sleep(delay)
                 attempts += 1
                 continue
+        if replay is None:
+            _BREAKER.record(current, a.unreachable, a.error, policy.unreachable_ttl, attempts)
         if a.status in ("http_error", "timeout", "connection_error") and attempts > 1:
             a.error = f"{a.error} (after {attempts} attempts)"
         return _result(url, current, a, attempts, started)
