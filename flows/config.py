@@ -179,7 +179,7 @@ def parse_topic(t: dict[str, Any], base: Path, where: str) -> Topic:
     _check_keys(window, {"start", "end"}, f"{where}.window")
     # Local WARC paths (and globs) are relative to the file that names them; URLs stay as given.
     warcs = tuple(
-        WarcSource(paths=tuple(p if "://" in p else str(base / p) for p in _paths(w.paths)),
+        WarcSource(paths=tuple(p if "://" in p else str(base / Path(p).expanduser()) for p in _paths(w.paths)),
                    hosts=tuple(h.lower() for h in w.hosts))
         for w in _typed(t.get("warc"), WarcSource, f"{where}.warc")
     )

@@ -375,6 +375,13 @@ class _Breaker:
 _BREAKER = _Breaker()
 
 
+# robots.txt verdicts shared by every RobotsCache of the process, for ROBOTS_TTL seconds
+# (RFC 9309 allows caching up to a day; an hour follows changes sooner).
+ROBOTS_TTL = 3600.0
+_ROBOTS_LOCK = threading.Lock()
+_ROBOTS_MEMO: dict[tuple[str, str], tuple[float, RobotFileParser | None, str | None, float]] = {}
+
+
 class RobotsCache:
     """robots.txt per host (RFC 9309), fetched once through `fetch` (so it is archived too).
 
@@ -409,7 +416,7 @@ class RobotsCache:
             host_lock = self._host_locks[origin]
         with host_lock:
             if origin not in self._rules:
-                self._rules[origin] = self._load(origin)
+                self._rules[origin] = self._remembered(origin) or self._load(origin)
         parser, blanket = self._rules[origin]
         if blanket:
             return blanket
@@ -417,22 +424,41 @@ class RobotsCache:
             return f"disallowed by {origin}/robots.txt for user agent {self.policy.robots_agent!r}"
         return None
 
+    def _remembered(self, origin: str) -> tuple[RobotFileParser | None, str | None] | None:
+        """A verdict read by an earlier RobotsCache of this process (one per fetch batch), while
+        fresh: robots.txt is asked for once an hour per site, not once per batch."""
+        key = (origin, self.policy.robots_agent)
+        with _ROBOTS_LOCK:
+            hit = _ROBOTS_MEMO.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        _, parser, blanket, delay = hit
+        if self.pacer is not None:
+            self.pacer.set_interval(_host(origin), delay)
+        return parser, blanket
+
     def _load(self, origin: str) -> tuple[RobotFileParser | None, str | None]:
         robots_url = origin + "/robots.txt"
         res = fetch(self.session, robots_url, self.policy, kind="robots", archive=self.archive, pacer=self.pacer, sleep=self.sleep)
+        verdict: tuple[RobotFileParser | None, str | None] | None = None
+        delay = 0.0
         if res.status == "ok" and res.body is not None:
             parser = RobotFileParser(robots_url)
             parser.parse(res.body.decode("utf-8", errors="replace").splitlines())
-            delay = parser.crawl_delay(self.policy.robots_agent)
-            if self.pacer is not None:
-                # Set even when absent: the pacer is process-wide and may remember an older file.
-                self.pacer.set_interval(_host(origin), min(float(delay or 0), self.policy.crawl_delay_max))
-            return parser, None
-        if res.status == "http_error" and res.http_status is not None and res.http_status >= 500:
-            return None, f"{robots_url} answered HTTP {res.http_status}; RFC 9309 says to assume everything is disallowed"
-        if res.status == "http_error" and self.pacer is not None:
-            self.pacer.set_interval(_host(origin), 0.0)  # no file: no Crawl-delay any more
-        return None, None
+            delay = min(float(parser.crawl_delay(self.policy.robots_agent) or 0), self.policy.crawl_delay_max)
+            verdict = (parser, None)
+        elif res.status == "http_error" and res.http_status is not None and res.http_status >= 500:
+            verdict = (None, f"{robots_url} answered HTTP {res.http_status}; RFC 9309 says to assume everything is disallowed")
+        elif res.status == "http_error":
+            verdict = (None, None)  # no file: no restrictions, no Crawl-delay
+        if verdict is None:
+            return None, None  # no answer at all: no verdict, and nothing to remember
+        if self.pacer is not None and verdict[1] is None:
+            # Set even when absent: the pacer is process-wide and may remember an older file.
+            self.pacer.set_interval(_host(origin), delay)
+        with _ROBOTS_LOCK:
+            _ROBOTS_MEMO[(origin, self.policy.robots_agent)] = (time.monotonic() + ROBOTS_TTL, *verdict, delay)
+        return verdict
 
 
 # --------------------------------------------------------------------------------------------

@@ -64,3 +64,19 @@ def test_sql_on_a_missing_warehouse_is_a_clear_error(tmp_path):
     proc = run_cli("sql", "select 1", "--db", str(tmp_path / "none.duckdb"))
     assert proc.returncode == 2
     assert "no warehouse" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_run_fails_only_when_nothing_at_all_was_collected(capsys):
+    from flows.cli import _print_summary
+    from flows.pipeline import RunSummary
+
+    def summary(ok: int, unchanged: int = 0) -> RunSummary:
+        return RunSummary(topic_id="t", discovered=3, fetched_ok=ok, fetch_failures=3 - ok - unchanged,
+                          loaded={}, analyzed={}, errors=("feed https://a.example/rss: connection_error: cannot resolve host",),
+                          unchanged=unchanged)
+
+    assert _print_summary(summary(1)) == 0  # some sources failing is the normal state of the web
+    assert _print_summary(summary(0, unchanged=2)) == 0  # nothing new, but the sources answered
+    assert _print_summary(summary(0)) == 1
+    err = capsys.readouterr().err
+    assert "source failed: feed https://a.example/rss" in err and "nothing could be collected for t" in err

@@ -65,3 +65,13 @@ def test_pacer_per_call_interval_and_crawl_delay():
     pacer.set_interval("a.example", 0.0)  # robots.txt reread without a Crawl-delay
     assert pacer.wait("https://a.example/6", interval=0.5) == 11.0
     assert pacer.wait("https://a.example/7", interval=0.5) == 11.5
+
+
+def test_robots_txt_is_read_once_per_site_across_fetch_batches(server):
+    from flows.http import fetch_many, make_session
+
+    policy = FetchPolicy(allow_hosts=LOCAL)
+    session = make_session(policy)
+    for batch in (["/ok"], ["/ok"], ["/cp1252"]):  # three calls, as three pipeline batches
+        assert all(r.ok for r in fetch_many([server.url(p) for p in batch], session, policy, per_host_interval=0))
+    assert server.counts["/robots.txt"] == 1
