@@ -3,6 +3,7 @@ tests which do not run flows never pay for it."""
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,35 @@ def corpora_dir() -> Path:
     if not CORPORA.is_dir():
         pytest.skip(f"real-page corpora not found at {CORPORA} (set NEWSPRISM_CORPORA to run these tests)")
     return CORPORA
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port with nothing listening (bound, then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class SleepRecorder:
+    """Stands in for time.sleep: records the waits asked for instead of waiting."""
+
+    __test__ = False
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def no_sleep() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def sleeper() -> SleepRecorder:
+    return SleepRecorder()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import socket
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -130,16 +129,6 @@ def server() -> Iterator[DiscoveryServer]:
 
 
 @pytest.fixture
-def closed_port() -> int:
-    """A local port with nothing listening (bound, then released)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-@pytest.fixture
 def policy(monkeypatch: pytest.MonkeyPatch) -> FetchPolicy:
     """A policy for the local server: no retries (failures are immediate), short timeouts, and
     127.0.0.1 allowed past the fetcher's protection against private addresses, by the policy
@@ -159,18 +148,3 @@ def session(policy: FetchPolicy):  # noqa: ANN201
     s.close()
 
 
-class SleepRecorder:
-    """Stands in for time.sleep: records the waits asked for instead of waiting."""
-
-    __test__ = False
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-
-
-@pytest.fixture
-def sleeper() -> SleepRecorder:
-    return SleepRecorder()

@@ -406,28 +406,3 @@ def server6() -> Iterator[TestServer]:
     yield from _serve(_QuietServer6, "::1")
 
 
-@pytest.fixture
-def closed_port() -> int:
-    """A local port with nothing listening (bound, then released)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class SleepRecorder:
-    """Stands in for time.sleep: records requested delays instead of waiting."""
-
-    __test__ = False
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-
-
-@pytest.fixture
-def no_sleep() -> SleepRecorder:
-    return SleepRecorder()

@@ -2,7 +2,6 @@
 loads every good page, records every outcome, and a second run adds no duplicates."""
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -108,14 +107,6 @@ def site():
     server.server_close()
 
 
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 EXPECTED = {
     "/news/etag": "ok", "/news/dated": "ok", "/news/paywalled": "paywalled", "/news/missing": "not_found",
     "/news/gone": "gone", "/news/forbidden": "blocked", "/private/page": "blocked", "/news/error": "server_error",
@@ -124,10 +115,10 @@ EXPECTED = {
 }
 
 
-def test_a_live_run_meets_every_outcome_and_reruns_cleanly(prefect_harness, site, tmp_path):
+def test_a_live_run_meets_every_outcome_and_reruns_cleanly(prefect_harness, site, closed_port, tmp_path):
     from flows.pipeline import run_flow
 
-    dead = f"http://127.0.0.1:{closed_port()}/news/x"
+    dead = f"http://127.0.0.1:{closed_port}/news/x"
     urls = [site + p for p in EXPECTED] + [dead]
     config = tmp_path / "newsprism.toml"
     config.write_text(
