@@ -66,3 +66,18 @@ def no_sleep() -> SleepRecorder:
 @pytest.fixture
 def sleeper() -> SleepRecorder:
     return SleepRecorder()
+
+
+@pytest.fixture(autouse=True)
+def fresh_fetch_memory(monkeypatch):
+    """Each test starts with the fetcher's process-wide memory empty: robots.txt verdicts, the
+    unreachable-host breaker and per-host pacing are keyed by host and port, and the OS hands the
+    port of one test's server (or of a closed port) to a later test."""
+    import sys
+
+    http = sys.modules.get("flows.http")
+    if http is None:  # nothing has fetched yet in this process
+        return
+    monkeypatch.setattr(http, "_BREAKER", http._Breaker())
+    monkeypatch.setattr(http, "_ROBOTS_MEMO", {})
+    monkeypatch.setattr(http, "_SHARED_PACER", http.HostPacer(0.0))

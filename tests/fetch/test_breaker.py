@@ -1,18 +1,10 @@
 """Failing fast: a host that cannot be reached is not retried, and not asked again for a while."""
 from __future__ import annotations
 
-import pytest
-
-import flows.http as http
 from flows.http import FetchPolicy, fetch, make_session
 from tests.fetch.conftest import LOCAL
 
 POLICY = FetchPolicy(allow_hosts=LOCAL, retries=3, backoff_base=0.01, connect_timeout=2, read_timeout=2)
-
-
-@pytest.fixture(autouse=True)
-def fresh_breaker(monkeypatch):
-    monkeypatch.setattr(http, "_BREAKER", http._Breaker())
 
 
 def test_a_name_that_does_not_resolve_is_not_retried_and_skips_its_host(no_sleep):
