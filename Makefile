@@ -33,6 +33,7 @@ test: install
 bench: install
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python benchmarks/fetch.py
+	$(BIN)/python benchmarks/extraction.py
 
 clean:
 	rm -rf $(VENV) newsprism.duckdb newsprism.duckdb.wal archive sample/edition.warc.gz

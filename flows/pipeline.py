@@ -26,7 +26,7 @@ from flows.staging import Stage
 from flows.bodies import body_of
 from flows.config import FetchSettings, Topic, load_config
 from parsers.article import parse_article
-from parsers.records import FetchResult
+from parsers.records import PAGE_STATUS_OUTCOMES, FetchResult
 from parsers.relevance import judge
 from warehouse import analysis, load, recheck, report
 from warehouse.db import session
@@ -208,7 +208,10 @@ def parse_pages(fetches: Sequence[FetchResult], stage: str, batch: str) -> int:
             logger.error("cannot read the stored bytes of %s: %s", f.url, exc)
             continue
         try:
-            record = parse_article(data, f.final_url or f.url, content_type=f.content_type)
+            # Dates later than the capture cannot be publication dates (and a zoned date within
+            # minutes of it is the server's render time): bound them by when the page was got.
+            record = parse_article(data, f.final_url or f.url, content_type=f.content_type,
+                                   now=_as_of(f.fetched_at))
         except Exception as exc:  # a parser bug must not stop the run; the fetch row keeps the page
             logger.error("parser failed on %s: %s: %s", f.url, type(exc).__name__, exc)
             continue
@@ -249,8 +252,9 @@ def load_stage(db: str, topic: Topic, stage: str, only_urls: Sequence[str] | Non
         con.execute("begin transaction")
         load.load_topic(con, topic.id, topic.name, topic.terms, topic.min_matches, *topic.window)
         load.load_discoveries(con, topic.id, discoveries)
-        paywalled = [load.fetch_id(p.fetch) for p in parsed if p.record.status == "paywalled"]
-        load.load_fetches(con, fetches, paywalled=paywalled)
+        unreadable = {load.fetch_id(p.fetch): PAGE_STATUS_OUTCOMES[p.record.status]
+                      for p in parsed if p.record.status in PAGE_STATUS_OUTCOMES}
+        load.load_fetches(con, fetches, unreadable_pages=unreadable)
         load.touch_unchanged(con, fetches)
         n_versions = load.load_articles(con, parsed)
         load.load_topic_decisions(con, topic.id, decisions)

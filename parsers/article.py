@@ -6,8 +6,6 @@ record (and status "empty" when no text came out), never exceptions that stop a 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import re
 import warnings as _warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,9 +15,11 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from parsers import datafiles
+from parsers.blockers import consent_wall, js_shell, paywall_marked
 from parsers.body import BodyResult, extract_body
 from parsers.charset import decode_html
 from parsers.language import detect_language
+from parsers.markup import Markup, prepare_markup
 from parsers.metadata import Metadata, collect_signals, extract_metadata
 from parsers.records import ArticleRecord
 from parsers.urls import canonical_url, host_of, is_web_url, normalize_url, registrable_domain
@@ -56,24 +56,34 @@ _NOT_ARTICLE_MAX_CHARS = 500
 _TEASER_MAX_CHARS = 1200
 
 
-def _status(md: Metadata, body: BodyResult, soup: BeautifulSoup) -> str:
-    """ok | empty | paywalled | not_article.
+def _status(md: Metadata, body: BodyResult, soup: BeautifulSoup, markup: Markup | None = None) -> str:
+    """ok | empty | paywalled | consent_wall | js_shell | not_article.
 
     Rules, in order:
-    1. "empty" when no text was extracted.
-    2. "paywalled" when the text is short (under _TEASER_MAX_CHARS) and the page says the
+    1. "paywalled" when the text is short (under _TEASER_MAX_CHARS) and the page says the
        article is not free: JSON-LD isAccessibleForFree false, article:content_tier locked or
        metered, or a paywall/subscription prompt in the page (boilerplate.toml [paywall]). A
        long text is kept as the article even on a metered page: the paywall did not hide it.
-    3. "not_article" when nothing marks the page as an article (no JSON-LD article type,
+    2. "consent_wall" when the text is short and is a cookie/consent prompt, or almost no text
+       came out while a consent manager asks for consent (parsers.blockers.consent_wall).
+    3. "js_shell" when almost no text came out and the page is a JavaScript application shell:
+       a <noscript> asking for JavaScript, an empty app root, an unrendered state script
+       (parsers.blockers.js_shell). A body taken from JSON-LD articleBody is not a shell.
+    4. "empty" when no text was extracted.
+    5. "not_article" when nothing marks the page as an article (no JSON-LD article type,
        og:type not "article", no publication date anywhere) and the text is under 500
-       characters: section fronts, tag pages, error and consent pages.
-    4. "ok".
+       characters: section fronts, tag pages, error pages.
+    6. "ok".
     """
     short = len(body.text) < _TEASER_MAX_CHARS
-    # The page-wide look for a subscription prompt runs only for short texts (a teaser).
-    if short and (md.accessible_for_free is False or _paywall_marked(soup)):
+    # The page-wide looks for prompts run only for short texts: a long text is the article.
+    text = markup.text if markup is not None else None
+    if short and (md.accessible_for_free is False or paywall_marked(soup, text)):
         return "paywalled"
+    if short and consent_wall(body.text, soup, text):
+        return "consent_wall"
+    if short and body.source != "jsonld" and js_shell(body.text, soup, bool(markup and markup.app_state)):
+        return "js_shell"
     if not body.text.strip():
         return "empty"
     typed = md.schema_type in _ARTICLE_TYPES or (md.og_type or "").startswith("article")
@@ -82,21 +92,13 @@ def _status(md: Metadata, body: BodyResult, soup: BeautifulSoup) -> str:
     return "ok"
 
 
-def _paywall_marked(soup: BeautifulSoup) -> bool:
-    """A subscription prompt in the page: an element whose class/id names a paywall, or a
-    sentence asking the reader to subscribe (patterns in boilerplate.toml [paywall])."""
-    classes, phrases = _paywall_rules()
-    if soup.find(attrs={"class": classes}) is not None or soup.find(attrs={"id": classes}) is not None:
-        return True
-    return phrases.search(soup.get_text(" ", strip=True)[:20000]) is not None
-
-
-@functools.lru_cache(maxsize=1)
-def _paywall_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    rules = datafiles.load("boilerplate").get("paywall", {})
-    never = r"(?!x)x"  # an empty list matches nothing
-    return (re.compile("|".join(rules.get("classes", [])) or never, re.I),
-            re.compile("|".join(rules.get("phrases", [])) or never, re.I))
+_STATUS_WARNINGS = {
+    "empty": "no article text found",
+    "paywalled": "paywall: the page holds only a teaser of the article",
+    "consent_wall": "consent wall: the page shows a cookie/consent prompt instead of the article; body left empty",
+    "js_shell": "JavaScript shell: the article is drawn by scripts and the page holds no text of it; body left empty",
+    "not_article": "the page does not look like an article (no article type, no date, little text)",
+}
 
 
 def parse_article(
@@ -122,11 +124,14 @@ def parse_article(
         if encoding_source == "fallback" and "\ufffd" in text:
             warnings.append("bytes are not valid in any detected encoding; replacement characters inserted")
 
+    markup = prepare_markup(text)
+    del text
+    warnings.extend(markup.warnings)
     # class/rel stay plain strings: splitting them costs ~1 ms a page and nothing here needs lists.
     with _warnings.catch_warnings():
         # A body that happens to look like a URL or a file name is still a (tiny) page.
         _warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(text, "lxml", multi_valued_attributes=None)
+        soup = BeautifulSoup(markup.text, "lxml", multi_valued_attributes=None)
     try:
         signals = collect_signals(soup)
         og_url = (signals.meta.get("og:url") or [None])[0]
@@ -171,13 +176,13 @@ def parse_article(
     if not outlet:
         warnings.append("no outlet: the page names no site and has no web URL")
 
-    status = _status(md, body, soup)
-    if status == "empty":
-        warnings.append("no article text found")
-    elif status == "paywalled":
-        warnings.append("paywall: the page holds only a teaser of the article")
-    elif status == "not_article":
-        warnings.append("the page does not look like an article (no article type, no date, little text)")
+    status = _status(md, body, soup, markup)
+    if status in _STATUS_WARNINGS:
+        warnings.append(_STATUS_WARNINGS[status])
+    if status in ("consent_wall", "js_shell"):
+        # The prompt or the shell's scraps are not the article: nothing downstream may read
+        # them as its text.
+        body = BodyResult("", (), body.source, body.container)
 
     return ArticleRecord(
         url=page_url or "",

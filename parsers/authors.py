@@ -171,7 +171,7 @@ def clean_authors(bylines: str | Iterable[str] | None, organisations: Iterable[s
     """Person names from one byline string or several, in order, without duplicates.
 
     Rules, in order:
-    1. Remove zero-width characters, e-mail addresses, URLs, @handles and bracketed asides.
+    1. Remove zero-width characters, bracketed asides, e-mail addresses, URLs and @handles.
     2. Split into names on "and", "&", "y", "e", "et", "und", "with", ";", "/", "|", line breaks;
        on commas when the first piece has two words or more ("Jong, Michiel de" stays one).
        Degrees after a comma (", MD", ", PhD") are dropped first.
@@ -199,10 +199,12 @@ def clean_authors(bylines: str | Iterable[str] | None, organisations: Iterable[s
         if not byline or not isinstance(byline, str):
             continue
         s = _ZERO_WIDTH.sub("", byline)
+        # Bracketed asides first: "Jane Roe (https://example.org/jane)" must lose the URL
+        # and both brackets.
+        s = _PARENS.sub(" ", s)
         s = _EMAIL.sub(" ", s)
         s = _URL.sub(" ", s)
         s = _HANDLE.sub(" ", s)
-        s = _PARENS.sub(" ", s)
         s = s.replace("\xa0", " ")
         s = _rules()["cred"].sub("", s)  # type: ignore[union-attr]
         for group in _split(s):

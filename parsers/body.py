@@ -75,6 +75,9 @@ class _Rules:
         self.unlikely = re.compile("|".join(x.lower() for x in c["unlikely"]))
         self.maybe = re.compile("|".join(x.lower() for x in c["maybe"]))
         self.negative = re.compile("|".join(x.lower() for x in c["negative"]))
+        self.drop_class = re.compile("|".join(x.lower() for x in c["drop"]))
+        weak = {x.lower() for x in c["weak_negative"]}
+        self.negative_strong = re.compile("|".join(x.lower() for x in c["negative"] if x.lower() not in weak))
         self.positive = re.compile("|".join(x.lower() for x in c["positive"]))
         self.strong = re.compile("|".join(re.escape(x.lower()) for x in c["strong_positive"]))
         self.share = re.compile("|".join(re.escape(x.lower()) for x in c["share"]))
@@ -94,6 +97,8 @@ class _Rules:
         credits = "|".join(re.escape(c) for c in t["caption_credit"])
         self.caption = re.compile(rf"[(\[](?:{credits})\b[^)\]]*[)\]]\.?$", re.I)
         self.max_caption_block = int(t["max_caption_block"])
+        self.promo = re.compile(r"\b(?:" + "|".join(t["promo_cues"]) + r")\b", re.I)
+        self.max_promo_block = int(t["max_promo_block"])
         self.tail = re.compile(r"^(?:" + "|".join(re.escape(x) for x in t["tail_markers"]) + r")\s*[:.…]*$", re.I)
         self.furniture_heading = re.compile(
             r"^(?:" + "|".join(re.escape(x) for x in t["tail_markers"] + t["section_markers"]) + r")\s*[:.…]*$", re.I
@@ -120,7 +125,7 @@ class _Node:
         "own_img", "own_embed", "own_input", "text_len", "link_len", "commas", "p_count",
         "img_count", "li_count", "input_count", "embed_count", "heading_len", "inline_text",
         "block_desc", "score", "scored", "weight", "unlikely", "excluded", "in_table", "anchor",
-        "keep",
+        "keep", "list_len", "rows", "cells", "soft_weight",
     )
 
     def __init__(self, tag: Tag, parent: _Node | None, name: str) -> None:
@@ -140,6 +145,7 @@ class _Node:
         self.in_table = False
         self.anchor = False  # is or holds <main>, <h1> or a strong article-body marker
         self.keep = False  # an embedded social post (a quote) or its bare wrapper
+        self.soft_weight = 0  # the weight without weak negatives ("media" on a text block)
         self.reset()
 
     def reset(self) -> None:
@@ -153,6 +159,9 @@ class _Node:
         self.input_count = self.own_input
         self.embed_count = self.own_embed
         self.heading_len = 0
+        self.list_len = 0  # text inside <ul>/<ol> descendants
+        self.rows = 0  # <tr> below (for tables)
+        self.cells = 0  # <td>/<th> below
         self.inline_text = self.own_chars  # text directly inside or in inline descendants
         self.block_desc = False
         self.score = 0.0
@@ -175,30 +184,46 @@ def _is_hidden(attrs: dict[str, object]) -> bool:
 
 
 @functools.lru_cache(maxsize=20_000)
-def _class_traits(cls: str, ident: str) -> tuple[bool, int, bool]:
-    """(unlikely, weight, strong) for one class/id pair; pages repeat a few hundred pairs
-    thousands of times, so the regexes run once per distinct pair."""
+def _class_traits(cls: str, ident: str) -> tuple[bool, int, int, bool, bool]:
+    """(unlikely, weight, soft weight, strong, dropped) for one class/id pair; pages repeat a
+    few hundred pairs thousands of times, so the regexes run once per distinct pair. The soft
+    weight leaves out the weak negatives; dropped: the class names a hover card."""
     r = _rules()
     cls, ident = cls.lower(), ident.lower()
     cls_id = f"{cls} {ident}"
     unlikely = len(cls_id) > 1 and r.unlikely.search(cls_id) is not None and r.maybe.search(cls_id) is None
-    weight = 0
+    weight = soft = 0
     for value in (cls, ident):
         if value:
-            if r.negative.search(value):
+            negative = r.negative.search(value) is not None
+            positive = r.positive.search(value) is not None
+            if positive and negative:
+                # A class word that names both ("articleByline__bio", "story-related") is the
+                # negative thing inside an article: the positive part is only a namespace.
+                positive = any(r.positive.search(w) and not r.negative.search(w) for w in value.split())
+            if negative:
                 weight -= 25
-            if r.positive.search(value):
+                if r.negative_strong.search(value):
+                    soft -= 25
+            if positive:
                 weight += 25
+                soft += 25
     strong = r.strong.search(cls_id) is not None
     if strong:
         weight += 25
-    return unlikely, weight, strong
+        soft += 25
+    dropped = bool(cls) and r.drop_class.search(cls) is not None
+    return unlikely, weight, soft, strong, dropped
+
+
+_STRUCTURE = frozenset(("html", "body", "main", "article"))
 
 
 def _walk(root: Tag) -> list[_Node]:
     """Walk the tree once; every kept element in document order, with its own numbers.
 
-    Dropped tags (script, style, form controls, media...) and hidden elements are left out
+    Dropped tags (script, style, form controls, media...), hidden elements and elements whose
+    class names a hover card or tooltip (boilerplate.toml [classes].drop) are left out
     entirely (media and controls are counted on their parent). Furniture is only flagged
     (`unlikely`): by tag (nav, aside, footer), ARIA role, class/id, or a first heading that
     announces furniture ("Related articles", "Te puede interesar", "Comments"); the flag is
@@ -227,17 +252,25 @@ def _walk(root: Tag) -> list[_Node]:
                 parent.own_input += 1
             continue
         attrs = el.attrs
-        if attrs and _is_hidden(attrs):
-            continue
+        if attrs:
+            if _is_hidden(attrs):
+                continue
+            cls = attrs.get("class")
+            cls = cls if isinstance(cls, str) else _attr(cls)
+            ident = attrs.get("id")
+            unlikely, weight, soft, strong, dropped = _class_traits(cls, ident if isinstance(ident, str) else _attr(ident))
+            if dropped and name not in _STRUCTURE:
+                continue
         node = _Node(el, parent, name)
         node.in_table = parent.in_table or name == "table"
         if attrs:
-            unlikely, weight, strong = _class_traits(_attr(attrs.get("class")), _attr(attrs.get("id")))
             itemprop = attrs.get("itemprop")
             if itemprop and "articleBody" in _attr(itemprop):
                 weight += 25
+                soft += 25
                 strong = True
             node.weight = weight
+            node.soft_weight = soft
             node.anchor = strong
             if name in r.furniture:
                 node.unlikely = True
@@ -300,6 +333,12 @@ def _aggregate(nodes: list[_Node], strict: bool) -> None:
             node.li_count += 1
         elif name in _HEADINGS:
             node.heading_len = node.text_len
+        elif name in ("ul", "ol"):
+            node.list_len = node.text_len
+        elif name == "tr":
+            node.rows += 1
+        elif name in ("td", "th"):
+            node.cells += 1
         parent = node.parent
         if parent is None:
             continue
@@ -313,6 +352,10 @@ def _aggregate(nodes: list[_Node], strict: bool) -> None:
         parent.input_count += node.input_count
         parent.embed_count += node.embed_count
         parent.heading_len += node.heading_len
+        parent.list_len += node.list_len
+        if name != "table":  # a nested table's rows are not this table's
+            parent.rows += node.rows
+            parent.cells += node.cells
         if name in _BLOCKISH or node.block_desc or node.img_count:
             parent.block_desc = True
         if name not in _BLOCK and not node.block_desc:
@@ -461,14 +504,55 @@ def _has_ancestor(node: _Node, anc: _Node) -> bool:
     return False
 
 
+def _is_data_table(node: _Node) -> bool:
+    """Readability's data-table test: a table of figures, not a layout grid.
+
+    Rules, in order: role="presentation" or datatable="0" → layout; a summary attribute or a
+    <caption> → data; a table inside it → layout; <thead>/<tfoot>/<th>/<colgroup> → data; one
+    row or one column → layout; 10 rows or more, over 4 columns, or over 10 cells → data.
+    """
+    tag = node.tag
+    attrs = tag.attrs
+    if attrs.get("role") == "presentation" or attrs.get("datatable") == "0":
+        return False
+    if attrs.get("summary") or tag.find("caption") is not None:
+        return True
+    if tag.find("table") is not None:
+        return False
+    if tag.find(("thead", "tfoot", "th", "colgroup")) is not None:
+        return True
+    columns = node.cells / node.rows if node.rows else 0
+    if node.rows <= 1 or columns <= 1:
+        return False
+    return node.rows >= 10 or columns > 4 or node.cells > 10
+
+
+def _wraps_one_paragraph(node: _Node) -> bool:
+    """True when the element's only content is one <p> (through single-child wrappers)."""
+    n = node
+    while len(n.children) == 1 and n.own_chars == 0:
+        n = n.children[0]
+        if n.name == "p":
+            return n.text_len == node.text_len
+    return False
+
+
 def _remove_conditionally(node: _Node, r: _Rules) -> bool:
-    """Readability's _cleanConditionally for one element of the chosen content."""
+    """Readability's _cleanConditionally for one element of the chosen content.
+
+    A data table is kept whatever its numbers say; an element whose text is over 90% lists
+    is judged as a list (a bulleted article, not a link farm).
+    """
     if node.name not in _CLEAN_TAGS:
         return False
-    is_list = node.name in _LISTS
+    is_list = node.name in _LISTS or (node.text_len > 0 and node.list_len > 0.9 * node.text_len)
     weight = node.weight
     if weight < 0:
-        return True
+        # A weak negative ("media") on a block of prose without pictures says nothing.
+        weak_only = node.soft_weight >= 0 and node.img_count == 0 and node.embed_count == 0
+        if not (weak_only and node.text_len >= 80 and node.link_density < 0.25):
+            return True
+        weight = 0
     if node.commas >= 10:
         return False
     p = node.p_count
@@ -485,9 +569,14 @@ def _remove_conditionally(node: _Node, r: _Rules) -> bool:
         return True
     if inputs > p // 3:
         return True
-    if not is_list and heading_density < 0.9 and length < _MIN_PARAGRAPH and (img == 0 or img > 2) and not in_figure:
+    if not is_list and heading_density < 0.9 and length < _MIN_PARAGRAPH and (img == 0 or img > 2) and not in_figure \
+            and (ld > 0 or not _SENTENCE_END.search(node.tag.get_text() + " ")):
+        # Short bits are junk ("Nacional", "Image 1 of 9") unless they are a sentence without
+        # links: a line of dialogue, "He declined to comment."
         return True
-    if not is_list and weight < 25 and ld > 0.2:
+    if not is_list and weight < 25 and ld > (0.5 if _wraps_one_paragraph(node) else 0.2):
+        # A wrapper around one paragraph is judged as that paragraph: a sentence that links
+        # its source is still text.
         return True
     if weight >= 25 and ld > 0.5:
         return True
@@ -502,7 +591,8 @@ class _Writer:
     """Turns chosen elements into blocks of text, skipping what cleaning removed.
 
     Block-level elements end a block; one <br> is a line break inside a block, two in a row
-    end a paragraph (old templates separate paragraphs that way); <pre> keeps its lines.
+    end a paragraph (old templates separate paragraphs that way); <pre> keeps its lines; a
+    table row is one block whose cells are separated by " | ".
     Whitespace is collapsed everywhere else.
     """
 
@@ -559,15 +649,16 @@ class _Writer:
             if name == "hr":
                 self.flush()
                 continue
-            block = name in _BLOCK
-            if block:
+            if name in ("td", "th"):
+                # A table row is one block, its cells separated by " | ": "Steel | 25% | March 12".
+                if any(x.strip() for x in self.buf):
+                    self.buf.append(" | ")
+            elif name in _BLOCK:
                 self.flush()
                 stack.append(_CLOSE_BLOCK)
             if name == "pre":
                 self.pre += 1
                 stack.append(_CLOSE_PRE)
-            elif name in ("td", "th"):
-                self.buf.append(" ")
             for child in reversed(el.contents):  # type: ignore[attr-defined]
                 stack.append(child)
 
@@ -585,6 +676,15 @@ def _iter_nodes(node: _Node):
         stack.extend(n.children)
 
 
+def _is_prose(node: _Node) -> bool:
+    """A paragraph of running text: 80+ characters, under 25% links, ending a sentence."""
+    return (
+        node.text_len >= 80
+        and node.link_density < 0.25
+        and _SENTENCE_END.search(node.tag.get_text()[-40:] + " ") is not None
+    )
+
+
 def _prune(chosen: list[_Node], r: _Rules, clean: bool) -> None:
     """Remove what is not running text from the chosen subtrees, in place on the analysis
     nodes (the bs4 tree is untouched).
@@ -593,17 +693,19 @@ def _prune(chosen: list[_Node], r: _Rules, clean: bool) -> None:
     0. embedded social posts (blockquote.twitter-tweet...) are kept whole: they are quotes;
     1. furniture tags (nav, aside, footer) and figure captions (credits and picture
        descriptions, not the article's text);
-    2. a <header> holding under 30% of the text (headline, byline, date, lead image);
+    2. a <header> holding under 30% of the text keeps only its paragraphs of prose (the
+       standfirst); its headline, byline, date and lead image go;
     3. a short paragraph that is all one link (an in-text promo for another article);
     4. a short sharing widget (class/id "share", "social"... with no paragraph);
     5. an <h1>/<h2> with a negative class weight;
-    6. readability's conditional cleaning of div/section/table/lists/forms (when `clean`).
+    6. readability's conditional cleaning of div/section/table/lists/forms (when `clean`),
+       except inside a data table.
     """
     for top in chosen:
         total = top.text_len
-        stack = [top]
+        stack: list[tuple[_Node, bool, bool]] = [(top, clean, False)]  # (node, clean, in header)
         while stack:
-            n = stack.pop()
+            n, cleaning, in_header = stack.pop()
             keep: list[_Node] = []
             for c in n.children:
                 if c.keep:
@@ -611,18 +713,25 @@ def _prune(chosen: list[_Node], r: _Rules, clean: bool) -> None:
                     continue  # nothing inside an embedded post is pruned
                 if c.name in r.furniture or c.name == "figcaption":
                     continue
-                if c.name == "header" and c.text_len < 0.3 * total:
-                    continue  # headline, byline, date and lead image of the article
+                header = in_header or (c.name == "header" and c.text_len < 0.3 * total)
+                if header:
+                    if c.name in _HEADINGS or c.text_len == 0:
+                        continue
+                    if not c.block_desc:
+                        if _is_prose(c):
+                            keep.append(c)
+                        continue
                 if c.name in ("p", "div") and not c.block_desc and c.text_len < 150 and c.link_density >= 0.9:
                     continue  # a paragraph that is one link: a promo for another article
                 if c.text_len < 500 and c.p_count == 0 and r.share.search((_attr(c.tag.get("class")) + " " + _attr(c.tag.get("id"))).lower()):
                     continue
                 if c.name in ("h1", "h2") and c.weight < 0:
                     continue
-                if clean and _remove_conditionally(c, r):
+                data_table = c.name == "table" and cleaning and _is_data_table(c)
+                if cleaning and not data_table and _remove_conditionally(c, r):
                     continue
                 keep.append(c)
-                stack.append(c)
+                stack.append((c, cleaning and not data_table, header))
             n.children = keep
 
 
@@ -637,7 +746,9 @@ def _filter_blocks(blocks: list[str], r: _Rules, title: str | None, authors: tup
     3. A short block starting with a call-to-action or link prefix ("Read more:", "Lee
        también:", "Photo:", "©") is dropped, and so is a dateline: a short block of only dates,
        times and words like "Published", "Updated", "Actualizado", and a caption printed as a
-       paragraph: a short block ending in a bracketed credit "(Image: Getty)", "(Foto: AP)".
+       paragraph: a short block ending in a bracketed credit "(Image: Getty)", "(Foto: AP)",
+       and a promotion: a short block with two different call-to-action cues ("sign up",
+       "newsletter", "suscríbete", "boletín"...).
     4. A leading block that repeats the headline, or a short leading block naming the authors
        without being a sentence (the byline), is dropped; but a repeated headline is kept when
        it is all the text there is (a one-paragraph story whose lead doubles as headline).
@@ -663,6 +774,8 @@ def _filter_blocks(blocks: list[str], r: _Rules, title: str | None, authors: tup
         if len(s) <= r.max_dateline_block and _is_dateline(low, r):
             continue
         if len(s) <= r.max_caption_block and r.caption.search(s):
+            continue
+        if len(s) <= r.max_promo_block and len({m.group(0).lower() for m in r.promo.finditer(s)}) >= 2:
             continue
         if len(out) < 4 and title_key and _key(s) == title_key:
             title_repeat = title_repeat or s
@@ -695,14 +808,29 @@ def _key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def _attempt(nodes: list[_Node], strict: bool, clean: bool, title: str | None, authors: tuple[str, ...]) -> tuple[list[str], str | None]:
+def _furniture_share(chosen: list[_Node]) -> float:
+    """The share of the kept text that sits inside elements flagged as furniture."""
+    total = furniture = 0
+    stack = [(n, n.unlikely) for n in chosen]
+    while stack:
+        n, inside = stack.pop()
+        total += n.own_chars
+        if inside:
+            furniture += n.own_chars
+        stack.extend((c, inside or c.unlikely) for c in n.children)
+    return furniture / total if total else 0.0
+
+
+def _attempt(nodes: list[_Node], strict: bool, clean: bool, title: str | None, authors: tuple[str, ...]) -> tuple[list[str], str | None, float]:
+    """One extraction in one mode: the blocks, the container's label, the furniture share."""
     r = _rules()
     _aggregate(nodes, strict)
     candidates = _score(nodes)
     chosen = _pick(nodes, candidates)
     if not chosen:
-        return [], None
+        return [], None, 0.0
     _prune(chosen, r, clean)
+    share = 0.0 if strict else _furniture_share(chosen)
     writer = _Writer()
     for node in chosen:
         writer.write(node)
@@ -711,7 +839,7 @@ def _attempt(nodes: list[_Node], strict: bool, clean: bool, title: str | None, a
     top = chosen[0] if len(chosen) == 1 else next((c for c in chosen if c.scored), chosen[0])
     cls = _attr(top.tag.get("class")).split()
     label = top.name + ("." + cls[0] if cls else "") + (f"#{top.tag.get('id')}" if top.tag.get("id") else "")
-    return blocks, label
+    return blocks, label, share
 
 
 def extract_body(
@@ -727,7 +855,8 @@ def extract_body(
     1. Score and pick with furniture skipped (nav/aside/footer, unlikely class/id/role) and
        conditional cleaning on; readability's rules otherwise.
     2. If that yields under 500 characters, retry keeping furniture, then without conditional
-       cleaning; keep the longest result.
+       cleaning; keep the longest result, except that a retry whose text is mostly inside
+       furniture (comments, sidebars) never replaces a text found before.
     3. If a schema.org JSON-LD articleBody is markedly longer than the result, use it (sites
        that render the text with JavaScript ship it there).
     4. If no paragraph was long enough to score, the page's text without furniture.
@@ -739,8 +868,11 @@ def extract_body(
     best: tuple[list[str], str | None, str] = ([], None, "none")
     best_len = -1
     for strict, clean, label in ((True, True, "scored"), (False, True, "scored-relaxed"), (False, False, "scored-relaxed")):
-        blocks, container = _attempt(nodes, strict, clean, title, authors)
+        blocks, container, furniture = _attempt(nodes, strict, clean, title, authors)
         length = sum(len(b) for b in blocks)
+        if furniture > 0.5 and best_len > 0:
+            # Mostly comments, sidebars or link lists: a short article found before is better.
+            continue
         if length > best_len:
             best, best_len = (blocks, container, label), length
         if length >= _MIN_TEXT:

@@ -18,6 +18,7 @@ import functools
 import html
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -356,6 +357,29 @@ def _pick_jsonld(docs: list[Any]) -> _LD:
 
 # --- titles ------------------------------------------------------------------------------
 
+def _fold(text: str) -> str:
+    """Lower-case letters and digits only, accents removed: "Aktuálně.cz" → "aktualnecz"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def _clean_site_name(name: str, domain: str) -> str:
+    """A site name without its tagline: "Aktuálně.cz - Víte, co se právě děje" → "Aktuálně.cz".
+
+    When the name splits on a title separator and one segment is the site's domain (with or
+    without its suffix, accents ignored), that segment is the name; otherwise the name stays.
+    """
+    if not domain:
+        return name
+    keys = {_fold(domain), _fold(domain.split(".")[0])}
+    for sep in _rules()["title"]["separators"]:
+        if sep in name:
+            for segment in name.split(sep):
+                if _fold(segment) in keys:
+                    return segment.strip()
+    return name
+
+
 def _site_key(s: str) -> str:
     return re.sub(r"[\W_]+", "", s.lower())
 
@@ -441,7 +465,19 @@ def _choose_title(candidates: list[tuple[str, str]], sig: PageSignals, site_name
     3. The <title>, cleaned (site affix, then a short trailing segment), unless it is only the
        site's name.
     4. The page's only <h1> (templates also use <h1> for the logo, so this comes last).
+    Before rule 1: when the <title> and one of the first <h1>s agree on a headline that the
+    first metadata title matches neither (a site-wide og:title such as "Example News - Latest
+    Headlines"), that <h1> wins.
     """
+    consensus = None
+    if sig.title_tag:
+        consensus = next((h for h in sig.h1[:3] if _h1_matches(h, sig.title_tag) and not _is_site(h, site_names)), None)
+    if consensus and candidates:
+        first = clean_title(candidates[0][0], site_names) or ""
+        if not _h1_matches(consensus, first) and not any(_h1_matches(h, first) for h in sig.h1[:3]) \
+                and not _h1_matches(first, sig.title_tag or ""):
+            warnings.append("metadata title differs from the page's <title> and <h1>; <h1> used")
+            return consensus, "h1"
     for value, source in candidates:
         cleaned = clean_title(value, site_names)
         if not cleaned or _is_site(cleaned, site_names):
@@ -484,12 +520,14 @@ def _best_date(cands: list[tuple[str | None, str]], now: datetime) -> tuple[Pars
     A JSON-LD "2025-03-28" and an article:published_time "2025-03-28T18:10:00-06:00" are the
     same fact; keeping the second loses nothing and gains the time and offset. Likewise an
     instant given in UTC is replaced by the same instant in the outlet's own offset, if the
-    page states one (WordPress prints UTC in JSON-LD and local time in <time>).
+    page states one (WordPress prints UTC in JSON-LD and local time in <time>). Candidates
+    after `now`, and instants within two minutes of it (the time the server rendered the page,
+    when `now` is the fetch time), are never taken.
     """
     parsed: list[tuple[ParsedDate, str]] = []
     for raw, source in cands:
         p = parse_date(raw)
-        if p is not None and is_plausible(p, now):
+        if p is not None and is_plausible(p, now) and not _is_render_time(p, now):
             parsed.append((p, source))
     if not parsed:
         return None, None
@@ -508,6 +546,16 @@ def _best_date(cands: list[tuple[str | None, str]], now: datetime) -> tuple[Pars
             if p.has_zone and p.value == best.value and p.value.utcoffset() != timedelta(0):
                 return p, s
     return best, source
+
+
+_RENDER_WINDOW = timedelta(minutes=2)
+
+
+def _is_render_time(p: ParsedDate, now: datetime) -> bool:
+    """An instant within two minutes of `now`: when the caller passes the fetch time, that is
+    the server's clock at render time (a "dateModified" set on every request), not a date of
+    the article."""
+    return p.has_zone and abs(p.value - now) <= _RENDER_WINDOW
 
 
 def _date_text(el: Tag) -> str:
@@ -638,6 +686,8 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None, now: datetime 
         if other:
             site_name, site_source = other, "meta"
     domain = registrable_domain(host_of(url)) if url else ""
+    if site_name:
+        site_name = _clean_site_name(site_name, domain)
     site_names = [n for n in (site_name, pub_name, ld.site_name, domain, domain.split(".")[0] if domain else None) if n]
 
     # Title.

@@ -12,7 +12,7 @@ from typing import Any
 
 # Bumped whenever a parser change can alter extracted records, so every stored row says which
 # extractor produced it and a re-parse can be targeted at old versions.
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 
 def stable_id(*parts: object) -> str:
@@ -114,13 +114,18 @@ FETCH_STATUSES = (
 )
 
 # The outcome classes a user queries (fetches.outcome): what happened, in one word, across the
-# technical statuses above. "paywalled" is decided after parsing (an answer whose text is only
-# a teaser), so it is assigned by the loader, never by fetch_outcome.
+# technical statuses above. The last three are decided after parsing, from a page that answered
+# 200 but held no readable article (PAGE_STATUS_OUTCOMES); the loader assigns them, never
+# fetch_outcome.
 FETCH_OUTCOMES = (
-    "ok", "not_modified", "not_found", "gone", "blocked", "paywalled", "rate_limited", "timeout",
+    "ok", "not_modified", "not_found", "gone", "blocked", "rate_limited", "timeout",
     "too_large", "not_html", "network_error", "redirect_loop", "server_error", "client_error",
-    "invalid_url", "not_archived", "error",
+    "invalid_url", "not_archived", "error", "paywalled", "consent_wall", "js_required",
 )
+
+# ArticleRecord.status values that mean "the request worked, the article was not there", and
+# the fetch outcome each becomes.
+PAGE_STATUS_OUTCOMES = {"paywalled": "paywalled", "consent_wall": "consent_wall", "js_shell": "js_required"}
 
 
 def fetch_outcome(status: str, http_status: int | None) -> str:
@@ -184,7 +189,11 @@ class ArticleRecord:
     keywords: tuple[str, ...] = ()
     encoding: str | None = None  # how the bytes were decoded
     encoding_source: str | None = None  # header | bom | meta | detected | fallback
-    status: str = "ok"  # ok | empty | not_article
+    # ok | empty (no text came out) | not_article (section front, tag or error page) |
+    # paywalled (only a teaser: body holds it) | consent_wall (a cookie/consent prompt instead
+    # of the article: body empty) | js_shell (the article is drawn by JavaScript: body empty).
+    # The reason is also in `warnings`.
+    status: str = "ok"
     warnings: tuple[str, ...] = ()
     parser_version: str = PARSER_VERSION
 

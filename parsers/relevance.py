@@ -1,8 +1,9 @@
 """Is an article about the topic? A transparent rule a user can read in the warehouse.
 
 Rules, in order:
-1. A paywall teaser or a page with no body text is not judged relevant: there is no article to
-   compare (the fetch outcome "paywalled" keeps the outlet from being counted as silent).
+1. A paywall teaser, a consent wall, a JavaScript shell or a page with no body text is not
+   judged relevant: there is no article to compare (the fetch outcome says why, and keeps the
+   outlet from being counted as silent).
 2. A known publication date outside the topic's window makes it not relevant; an unknown date
    never does (it is flagged downstream instead).
 3. The topic's query terms are matched in title + body, case- and accent-insensitively, on word
@@ -20,6 +21,13 @@ from functools import lru_cache
 from typing import Sequence
 
 from parsers.records import ArticleRecord
+
+
+_NO_ARTICLE = {
+    "paywalled": "paywalled: only a teaser of the article could be read",
+    "consent_wall": "consent wall: the page showed a cookie/consent prompt instead of the article",
+    "js_shell": "JavaScript shell: the page holds no article text without running its scripts",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +58,8 @@ def judge(
     min_matches: int = 1,
     window: tuple[datetime | None, datetime | None] = (None, None),
 ) -> Decision:
-    if record.status == "paywalled":
-        return Decision(False, "paywalled: only a teaser of the article could be read", ())
+    if record.status in _NO_ARTICLE:
+        return Decision(False, _NO_ARTICLE[record.status], ())
     if not record.body.strip():
         return Decision(False, "empty page: no article text was extracted", ())
     start, end = window

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import duckdb
@@ -154,15 +154,16 @@ FETCH_COLUMNS = [
 ]
 
 
-def load_fetches(con, fetches: Sequence[FetchResult], paywalled: Iterable[str] = ()) -> int:
-    """Record fetch attempts. `paywalled` names fetch ids whose page parsed as a paywall teaser:
-    the request succeeded, but the article could not be read."""
-    teaser = set(paywalled)
+def load_fetches(con, fetches: Sequence[FetchResult], unreadable_pages: Mapping[str, str] | None = None) -> int:
+    """Record fetch attempts. `unreadable_pages` maps fetch ids whose page parsed as no article
+    (a paywall teaser, a consent wall, a JavaScript shell) to that outcome: the request
+    succeeded, but the article could not be read."""
+    page_outcomes = dict(unreadable_pages or {})
     rows = []
     for f in fetches:
         dom = domain_of(f.url)
         fid = fetch_id(f)
-        outcome = "paywalled" if fid in teaser else fetch_outcome(f.status, f.http_status)
+        outcome = page_outcomes.get(fid) or fetch_outcome(f.status, f.http_status)
         rows.append((
             fid, f.url, f.final_url, outlet_key(dom, None) if dom else None, f.status, outcome,
             f.http_status, f.content_type, f.sha256, f.size, f.fetched_at, f.elapsed_ms, f.attempts,

@@ -1,16 +1,17 @@
 """Every outcome class users query comes from a real HTTP exchange, through fetch_many.
 
-"paywalled" is decided after parsing, "not_archived" only in replay (tests/fetch/test_replay.py)
-and "error" only by a bug; every other class in FETCH_OUTCOMES must show up here.
+The page-level outcomes (paywalled, consent_wall, js_required) are decided after parsing,
+"not_archived" only in replay (tests/fetch/test_replay.py) and "error" only by a bug; every other
+class in FETCH_OUTCOMES must show up here.
 """
 from __future__ import annotations
 
 from flows.archive import WarcWriter, iter_responses
 from flows.http import FetchPolicy, fetch_many, make_session
-from parsers.records import FETCH_OUTCOMES, FETCH_STATUSES, fetch_outcome
+from parsers.records import FETCH_OUTCOMES, FETCH_STATUSES, PAGE_STATUS_OUTCOMES, fetch_outcome
 from tests.fetch.conftest import LOCAL, UTF8_PAGE
 
-NOT_FROM_HTTP = {"paywalled", "not_archived", "error"}
+NOT_FROM_HTTP = set(PAGE_STATUS_OUTCOMES.values()) | {"not_archived", "error"}
 
 # Short limits so that timeouts and retries are quick; backoff sleeps go through a recorder.
 POLICY = FetchPolicy(

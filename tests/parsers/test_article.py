@@ -145,3 +145,56 @@ def test_a_short_text_on_a_page_marked_as_paid_is_a_teaser():
     long_text = "".join(f"<p>Paragraph {i} of the story, long enough to be real reporting text here.</p>" for i in range(30))
     metered = marked.replace(teaser, long_text)
     assert parse_article(metered.encode(), "https://news.example/c").status == "ok"
+
+
+# --- page categories that must not collapse (pages written here) ----------------------------
+
+AR = [
+    "التقت وزيرة الأمن الداخلي الأمريكية كريستي نويم بالرئيسة المكسيكية كلاوديا شينباوم في القصر الوطني يوم الجمعة، في اجتماع استمر قرابة ساعتين.",
+    "وقالت نويم إنها حملت طلبات من واشنطن، من بينها مشاركة البيانات البيومترية وتشديد المراقبة على الحدود الجنوبية.",
+    "وأكدت شينباوم للصحفيين أن المكسيك لم توقع أي اتفاق بشأن البيانات البيومترية، وأن أي مقترح سيدرس في مجموعة عمل.",
+]
+
+
+def test_right_to_left_page() -> None:
+    body = "".join(f"<p>{t}</p>" for t in AR)
+    html = (
+        '<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>نويم تلتقي شينباوم | أخبار المثال</title>'
+        '<meta property="og:site_name" content="أخبار المثال"></head>'
+        f'<body><nav><a href="/">الرئيسية</a> <a href="/world">العالم</a></nav><article><h1>نويم تلتقي شينباوم</h1>{body}</article></body></html>'
+    )
+    r = parse_article(html.encode("utf-8"), "https://www.example-news.com/ar/2025/03/28/noem", now=NOW)
+    assert r.status == "ok"
+    assert r.body == "\n\n".join(AR)
+    assert (r.language, r.title, r.outlet) == ("ar", "نويم تلتقي شينباوم", "أخبار المثال")
+
+
+def test_live_blog_keeps_every_update_without_its_timestamps() -> None:
+    updates = [
+        "Noem has arrived at the National Palace, where Sheinbaum's staff met her at the north gate.",
+        "The meeting has now run past the hour planned for it, according to a Mexican official.",
+        "Sheinbaum's office says the two discussed migration, fentanyl and the sharing of biometric data.",
+        "Noem has left the palace without speaking to reporters; a statement is expected this afternoon.",
+    ]
+    posts = "".join(
+        f"<div class='live-update'><time datetime='2025-03-28T1{i}:00-06:00'>1{i}:00</time><p>{t}</p></div>"
+        for i, t in enumerate(updates)
+    )
+    head = '<script type="application/ld+json">{"@type": "LiveBlogPosting", "headline": "Live: Noem in Mexico City", "datePublished": "2025-03-28T09:00:00-06:00"}</script>'
+    html = f"<html lang='en'><head>{head}</head><body><main><h1>Live: Noem in Mexico City</h1>{posts}</main></body></html>"
+    r = parse_article(html.encode(), "https://www.example-news.com/live/noem", now=NOW)
+    assert r.status == "ok" and r.genre == "live"
+    assert r.body == "\n\n".join(updates)
+
+
+def test_listicle_keeps_numbered_headings_and_their_text() -> None:
+    items = [
+        ("1. Biometric data", "Washington asked for access to records of travellers who cross Mexico on their way north."),
+        ("2. The southern border", "The request covers more inspections along the border with Guatemala and Belize."),
+        ("3. Air cargo", "Noem asked for more scans of cargo flights bound for airports in the United States."),
+        ("4. Tariffs", "The visit came days before new duties on cars, steel and farm goods were announced."),
+    ]
+    inner = "".join(f"<h2>{h}</h2><p>{t}</p>" for h, t in items)
+    html = f"<html lang='en'><body><article><h1>Four things Noem asked for</h1>{inner}</article></body></html>"
+    r = parse_article(html.encode(), "https://www.example-news.com/world/four-things", now=NOW)
+    assert r.body == "\n\n".join(x for pair in items for x in pair)

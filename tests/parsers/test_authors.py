@@ -28,6 +28,8 @@ from parsers.authors import clean_authors
         ("TOM ROE, Example Auto Writer", ["Tom Roe"]),  # a later piece with a role is affiliation
         ("Sarah E. Needleman", ["Sarah E. Needleman"]),  # an initial's full stop is not a break
         ("Ana Roe. Example International", ["Ana Roe"]),
+        ("Bradley M. Roe (https://example.org/~broe/)", ["Bradley M. Roe"]),  # URL in brackets
+        ("史蒂文\n留言\n人氣", ["史蒂文"]),  # interface words next to a CJK byline are not names
     ],
 )
 def test_people(byline: str, people: list[str]) -> None:

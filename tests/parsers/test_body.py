@@ -210,3 +210,109 @@ def test_caption_printed_as_a_paragraph_is_dropped() -> None:
 def test_leftover_shortcodes_are_dropped() -> None:
     inner = paras(P) + "<p>[button link=\"https://example.com/subscribe\" type=\"big\"] Subscribe today[/button]</p>"
     assert body_of(f"<html><body><article>{inner}</article></body></html>") == "\n\n".join(P)
+
+
+# --- rules added for recall and precision on real pages (each written as a small page) ------
+
+def test_data_table_inside_the_article_is_kept_and_layout_table_is_judged() -> None:
+    rows = "".join(
+        f"<tr><td>{name}</td><td>{rate}%</td><td>{when}</td></tr>"
+        for name, rate, when in (("Steel", 25, "March 12"), ("Aluminium", 25, "March 12"), ("Cars", 25, "April 3"), ("Auto parts", 25, "May 3"))
+    )
+    table = f"<table><thead><tr><th>Goods</th><th>Duty</th><th>From</th></tr></thead><tbody>{rows}</tbody></table>"
+    text = body_of(f"<html><body><article>{paras(P[:3])}{table}{paras(P[3:])}</article>{SIDEBAR}</body></html>")
+    assert "Goods | Duty | From\n\nSteel | 25% | March 12" in text
+    assert "Auto parts | 25% | May 3" in text
+    layout = "<table><tr><td><a href='/a'>Home</a> <a href='/b'>World</a> <a href='/c'>Sport</a></td></tr></table>"
+    text = body_of(f"<html><body><article>{paras(P)}{layout}</article></body></html>")
+    assert "Sport" not in text
+
+
+def test_container_that_is_mostly_a_bulleted_list_is_judged_as_a_list() -> None:
+    # Link-heavy for a paragraph (over 20% links) but a list of items with text: kept.
+    items = "".join(
+        f"<li><p>{t}</p><a href='/more{i}'>Learn more about point {i}</a></li>" for i, t in enumerate(P[:4])
+    )
+    text = body_of(f"<html><body><main><h1>What was asked</h1><div class='points'><ul>{items}</ul></div></main>{SIDEBAR}</body></html>")
+    assert all(t in text for t in P[:4])
+
+
+def test_header_keeps_its_standfirst_but_not_headline_byline_or_date() -> None:
+    dek = "Washington wants biometric data on travellers; Mexico says it will study the request first."
+    inner = (
+        f"<header><h1>Noem meets Sheinbaum</h1><p class='dek'>{dek}</p>"
+        "<p class='byline'>By Jane Roe</p><time>March 28, 2025</time></header>" + paras(P)
+    )
+    text = body_of(f"<html><body><article>{inner}</article></body></html>")
+    assert text == "\n\n".join([dek, *P])
+
+
+def test_weak_negative_class_on_a_text_block_does_not_remove_it() -> None:
+    # "media" in a wrapper's class says "pictures here"; a paragraph of prose inside is still text.
+    lead = f"<div class='el__leafmedia el__leafmedia--sourced-paragraph'><p>{P[0]}</p></div>"
+    caption = "<div class='media-caption'><img src='a.jpg'><p>Noem arrives at the palace, seen from across the square.</p></div>"
+    text = body_of(f"<html><body><article>{lead}{caption}{paras(P[1:])}</article></body></html>")
+    assert text == "\n\n".join(P)
+
+
+def test_class_word_naming_both_article_and_furniture_counts_as_furniture() -> None:
+    bio = "<div class='articleByline__bio'><p>Jane Roe covers Mexico for Example News and is based in Mexico City.</p></div>"
+    text = body_of(f"<html><body><article>{paras(P)}{bio}</article></body></html>")
+    assert text == "\n\n".join(P)
+
+
+def test_comments_never_replace_a_short_article() -> None:
+    # The story is short (under 500 characters), the comments long: the retry without the
+    # furniture filter finds the comments, which must not win.
+    comments = "<div id='comments' class='comments-area'>" + "".join(
+        f"<div class='comment'><p class='comment-author'>Reader {i} said:</p><p>{t}</p></div>" for i, t in enumerate(P + ES)
+    ) + "</div>"
+    html = f"<html><body><article class='post'><h1>Open thread</h1><p>{P[0]}</p></article>{comments}</body></html>"
+    result = extract_body(BeautifulSoup(html, "lxml", multi_valued_attributes=None), title="Open thread")
+    assert result.text == P[0]
+
+
+def test_hover_cards_inside_links_are_not_text() -> None:
+    card = (
+        "<span class='rollover-people-block'><span class='rollover-block'><a href='/people/noem'>Kristi Noem</a>"
+        "<a href='/x'>Noem heads to Mexico for border talks</a></span></span>"
+    )
+    inner = f"<p>Homeland Security Secretary <a class='rollover-people-link' href='/people/noem'>Kristi Noem</a>{card} met the president on Friday, officials said, in a long meeting.</p>"
+    text = body_of(f"<html><body><article>{inner}{paras(P[1:])}</article></body></html>")
+    assert "Secretary Kristi Noem met the president" in text
+    assert "border talks" not in text
+
+
+def test_wrapper_of_one_paragraph_that_links_its_source_is_kept() -> None:
+    sourced = "<div class='card'><p>The figures were published on Monday in <a href='/r'>the ministry's monthly report</a>.</p></div>"
+    text = body_of(f"<html><body><article>{paras(P[:3])}{sourced}{paras(P[3:])}</article></body></html>")
+    assert "published on Monday in the ministry's monthly report." in text
+
+
+def test_short_lines_of_dialogue_are_kept_but_short_labels_are_not() -> None:
+    lines = "".join(f"<div><span>{t}</span></div>" for t in ("“Ready?”", "“Yes.”"))
+    kicker = "<div class='seccion'>Nacional</div>"
+    text = body_of(f"<html><body><div class='chapter-content'>{kicker}{paras(P[:3])}{lines}{paras(P[3:])}</div></body></html>")
+    assert "“Ready?”" in text and "“Yes.”" in text
+    assert not text.startswith("Nacional")
+
+
+def test_newsletter_promotion_and_link_only_blocks_are_dropped() -> None:
+    promo = "Start your morning with The Briefing. Sign up for our free newsletter, delivered to your inbox."
+    junk = ["Image 1 of / 9", "jane.roe@example.org", "twitter.com/janeroe", "Advertising", "By Reuters"]
+    inner = paras([P[0], promo, *P[1:3], *junk, *P[3:]])
+    text = body_of(f"<html><body><article>{inner}</article></body></html>")
+    assert text == "\n\n".join(P)
+
+
+def test_sentence_about_newsletters_is_not_a_promotion() -> None:
+    # One cue is reporting; a promotion needs two different ones.
+    line = "The ministry said its newsletter would carry the full list of tariffs from next week."
+    text = body_of(f"<html><body><article>{paras([P[0], line, *P[1:]])}</article></body></html>")
+    assert line in text
+
+
+def test_korean_dateline_and_copyright_line_are_dropped() -> None:
+    inner = paras(["기사입력 :[ 2025-03-28 15:24 ]", *P, "Copyright ⓒ Example Media. 무단전재 및 재배포 금지"])
+    text = body_of(f"<html><body><article>{inner}</article></body></html>")
+    assert text == "\n\n".join(P)

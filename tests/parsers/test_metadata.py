@@ -144,6 +144,34 @@ def test_title_tag_is_the_last_resort_and_warned() -> None:
     assert "title from <title>" in m.warnings
 
 
+def test_site_wide_og_title_loses_to_the_headline_that_title_tag_and_h1_agree_on() -> None:
+    head = '<meta property="og:title" content="Example News - Latest News &amp; Headlines">' \
+           "<title>Mexico weighs Washington's request for biometric data</title>"
+    m = meta(page(head, "<h1>Mexico weighs Washington's request for biometric data</h1>"))
+    assert (m.title, m.title_source) == ("Mexico weighs Washington's request for biometric data", "h1")
+    assert any("<h1> used" in w for w in m.warnings)
+
+
+def test_og_title_that_matches_the_h1_is_not_overruled() -> None:
+    head = '<meta property="og:title" content="Noem presses Sheinbaum">' \
+           "<title>Noem presses Sheinbaum on data sharing | Example</title>"
+    m = meta(page(head, "<h1>Noem presses Sheinbaum</h1>"))
+    assert m.title == "Noem presses Sheinbaum"
+
+
+@pytest.mark.parametrize(
+    "site, url, expected",
+    [
+        ("Aktuálně.cz - Víte, co se právě děje", "https://zpravy.aktualne.cz/a/b", "Aktuálně.cz"),
+        ("Diario Ejemplo | Noticias de México y el mundo", "https://www.diarioejemplo.com.mx/a", "Diario Ejemplo"),
+        ("The Ledger - News you can trust", "https://www.example.org/a", "The Ledger - News you can trust"),
+    ],
+)
+def test_site_name_loses_its_tagline_when_a_segment_is_the_domain(site: str, url: str, expected: str) -> None:
+    m = meta(page(f'<meta property="og:site_name" content="{site}">'), url=url)
+    assert m.site_name == expected
+
+
 def test_lone_h1_when_title_tag_is_only_the_site_name() -> None:
     m = meta(page("<title>Example News</title>", "<h1>Border talks resume</h1>"), url="https://www.examplenews.com/a/b")
     assert (m.title, m.title_source) == ("Border talks resume", "h1")
@@ -280,3 +308,11 @@ def test_canonical_and_og_url_are_reported() -> None:
     m = meta(page(head))
     assert m.canonical_link == "/world/story"
     assert m.og_url == "https://www.example-news.com/world/story"
+
+
+def test_render_time_stamp_is_not_taken_as_a_date() -> None:
+    # The fetch happened at NOW; a dateModified equal to it is the server's clock, not an edit.
+    head = ld({"@type": "NewsArticle", "headline": "Noem meets Sheinbaum", "datePublished": "2025-03-28T18:10:00-06:00",
+               "dateModified": "2025-04-10T00:00:30Z"})
+    m = meta(page(head))
+    assert (m.published, m.modified) == ("2025-03-28T18:10:00-06:00", None)

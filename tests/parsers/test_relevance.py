@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from parsers.records import ArticleRecord
 from parsers.relevance import judge
 
@@ -52,3 +54,12 @@ def test_a_paywall_teaser_is_not_an_article_to_compare():
 def test_a_word_listed_in_two_spellings_counts_once():
     d = judge(rec("Only biometric data is mentioned here."), ("biometric*", "biométric*", "Noem"), min_matches=2)
     assert not d.relevant and d.reason == "matched 1 of 2 terms (need 2)"
+
+
+@pytest.mark.parametrize("status", ["consent_wall", "js_shell"])
+def test_pages_that_hide_their_article_are_not_compared(status):
+    page = ArticleRecord(url="u", canonical_url="u", outlet="o", outlet_domain="", title="Noem y Sheinbaum",
+                         authors=(), published=None, published_source=None, modified=None,
+                         modified_source=None, language="es", language_source=None, body="", status=status)
+    d = judge(page, TERMS)
+    assert not d.relevant and "article" in d.reason

@@ -95,3 +95,11 @@ def test_a_304_extends_the_current_version(con):
     assert con.execute("select count(*), max(last_seen_at) from article_versions").fetchone()[1].isoformat().startswith(
         "2025-03-30T01:00")
     assert con.execute("select outcome from fetches").fetchall() == [("not_modified",)]
+
+
+def test_a_page_without_its_article_gets_the_outcome_the_parser_saw(con):
+    from parsers.records import PAGE_STATUS_OUTCOMES
+
+    f = fetch("2025-03-29T01:00:00+00:00")
+    load.load_fetches(con, [f], unreadable_pages={load.fetch_id(f): PAGE_STATUS_OUTCOMES["js_shell"]})
+    assert con.execute("select status, outcome from fetches").fetchall() == [("ok", "js_required")]

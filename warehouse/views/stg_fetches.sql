@@ -5,8 +5,8 @@
 -- example: Which pages could we not read, and why?
 --   select outlet, url, outcome, http_status, error from stg_fetches where not readable
 -- outcome is the class to filter on (ok, not_modified, not_found, gone, blocked, paywalled,
--- rate_limited, timeout, too_large, not_html, network_error, redirect_loop, ...); status and
--- error keep the technical detail. A 304 (not_modified) is readable: we hold that content.
+-- consent_wall, js_required, rate_limited, timeout, too_large, not_html, network_error,
+-- redirect_loop, ...); status and error keep the technical detail. A 304 (not_modified) is readable: we hold that content.
 with
 
 all_fetches as (select * from main.fetches),
