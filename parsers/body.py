@@ -146,7 +146,8 @@ class _Node:
         self.anchor = False  # is or holds <main>, <h1> or a strong article-body marker
         self.keep = False  # an embedded social post (a quote) or its bare wrapper
         self.soft_weight = 0  # the weight without weak negatives ("media" on a text block)
-        self.reset()
+        # The totals (reset) are filled by _aggregate, which every use of a node goes through;
+        # setting them here too would do it twice for every element of every page.
 
     def reset(self) -> None:
         self.children = []
