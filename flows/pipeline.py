@@ -26,10 +26,11 @@ from flows.staging import Stage
 from flows.bodies import body_of
 from flows.config import FetchSettings, Topic, load_config
 from parsers.article import parse_article
+from parsers.dates import as_utc
 from parsers.records import PAGE_STATUS_OUTCOMES, FetchResult
 from parsers.relevance import judge
 from warehouse import analysis, load, recheck, report
-from warehouse.db import session
+from warehouse.db import session, transaction
 from warehouse.schema import ensure_schema
 
 T = TypeVar("T")
@@ -44,10 +45,7 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def _as_of(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return as_utc(value) if value else None
 
 
 # --- sessions: live HTTP or archive replay ---------------------------------------------------
@@ -247,18 +245,17 @@ def load_stage(db: str, topic: Topic, stage: str, only_urls: Sequence[str] | Non
         decisions.append((load.article_id(p.record), d.relevant, d.reason, d.matched_terms))
         if not d.relevant:
             logger.info("dropped %s: %s", p.record.canonical_url, d.reason)
+    unreadable = {load.fetch_id(p.fetch): PAGE_STATUS_OUTCOMES[p.record.status]
+                  for p in parsed if p.record.status in PAGE_STATUS_OUTCOMES}
     with session(db) as con:
         ensure_schema(con)
-        con.execute("begin transaction")
-        load.load_topic(con, topic.id, topic.name, topic.terms, topic.min_matches, *topic.window)
-        load.load_discoveries(con, topic.id, discoveries)
-        unreadable = {load.fetch_id(p.fetch): PAGE_STATUS_OUTCOMES[p.record.status]
-                      for p in parsed if p.record.status in PAGE_STATUS_OUTCOMES}
-        load.load_fetches(con, fetches, unreadable_pages=unreadable)
-        load.touch_unchanged(con, fetches)
-        n_versions = load.load_articles(con, parsed)
-        load.load_topic_decisions(con, topic.id, decisions)
-        con.execute("commit")
+        with transaction(con):
+            load.load_topic(con, topic.id, topic.name, topic.terms, topic.min_matches, *topic.window)
+            load.load_discoveries(con, topic.id, discoveries)
+            load.load_fetches(con, fetches, unreadable_pages=unreadable)
+            load.touch_unchanged(con, fetches)
+            n_versions = load.load_articles(con, parsed)
+            load.load_topic_decisions(con, topic.id, decisions)
     return {
         "discoveries": len(discoveries),
         "fetches": len(fetches),

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers import datafiles
 
-__all__ = ["ParsedDate", "parse_date", "to_iso", "is_plausible"]
+__all__ = ["ParsedDate", "as_utc", "parse_date", "to_iso", "is_plausible"]
 
 # The furthest ahead of UTC any zone runs: a date-only or zone-less value is "in the future"
 # only if it is later than `now` even there.
@@ -277,3 +277,10 @@ def to_iso(value: str | None, now: datetime | None = None) -> str | None:
     if now is not None and not is_plausible(parsed, now):
         return None
     return parsed.iso()
+
+
+def as_utc(iso: str) -> datetime:
+    """An ISO 8601 timestamp newsprism wrote itself ("Z" or an offset, or none) as an aware
+    datetime; a value without an offset is read as UTC. Not for page dates: parse_date is."""
+    dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)

@@ -14,12 +14,13 @@ The reason is always recorded, for kept and dropped articles alike.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from typing import Sequence
 
+from parsers.dates import as_utc
+from parsers.lexicons import strip_accents
 from parsers.records import ArticleRecord
 
 
@@ -39,8 +40,7 @@ class Decision:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so "Sheinbáum" and "sheinbaum" meet."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_accents(text.casefold())
 
 
 @lru_cache(maxsize=1024)
@@ -64,9 +64,7 @@ def judge(
         return Decision(False, "empty page: no article text was extracted", ())
     start, end = window
     if record.published:
-        published = datetime.fromisoformat(record.published)
-        if published.tzinfo is None:  # a bare date: read it as UTC rather than fail
-            published = published.replace(tzinfo=timezone.utc)
+        published = as_utc(record.published)  # a bare date is read as UTC rather than fail
         if start is not None and published < start:
             return Decision(False, f"published {record.published}, before the topic window", ())
         if end is not None and published > end:

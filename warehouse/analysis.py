@@ -19,6 +19,7 @@ from parsers.align import AlignConfig, AlignItem, AlignResult, align
 from parsers.claims import extract_claim
 from parsers.records import stable_id
 from parsers.sentences import Sentence, split_sentences
+from warehouse.db import transaction
 from warehouse.load import merge_rows
 
 # Bumped when sentence splitting or claim extraction changes, so stored analyses are redone.
@@ -132,8 +133,7 @@ def store_analysis(con: duckdb.DuckDBPyConnection, batch: AnalysisBatch) -> None
     appender = con.appender("_versions")
     appender.append_rows([(v,) for v in batch.version_ids])
     appender.flush()
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for child in ("claim_numbers", "claim_dates", "claim_quotes", "claim_terms"):
             con.execute(
                 f"delete from {child} where sentence_id in (select sentence_id from sentences "
@@ -147,10 +147,6 @@ def store_analysis(con: duckdb.DuckDBPyConnection, batch: AnalysisBatch) -> None
         ):
             cols = _TABLES[table]
             merge_rows(con, table, cols, rows, cols[:2] if table.startswith("claim_") else cols[:1])
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
     con.execute("drop table _versions")
 
 
@@ -232,8 +228,7 @@ def store_alignment(
         clusters += e_clusters
         members += e_members
         links += e_links
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for table in ("claim_clusters", "claim_cluster_members", "claim_links"):
             con.execute(f"delete from {table} where topic_id = ?", [topic_id])
         merge_rows(con, "claim_clusters",
@@ -246,10 +241,6 @@ def store_alignment(
                    ["topic_id", "level", "sentence_a", "sentence_b", "score", "shared_terms", "shared_numbers",
                     "shared_entities"],
                    links, ["topic_id", "level", "sentence_a", "sentence_b"])
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
     return n_claims
 
 
@@ -259,15 +250,10 @@ def store_statements(con: duckdb.DuckDBPyConnection, topic_id: str, result: Alig
     for group in result.groups:
         statement_id = stable_id(topic_id, "statement", min(group))
         rows += [(topic_id, k, statement_id) for k in group]
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from quote_statements where topic_id = ?", [topic_id])
         merge_rows(con, "quote_statements", ["topic_id", "sentence_id", "statement_id"], rows,
                    ["topic_id", "sentence_id"])
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
     return len(result.groups)
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from parsers.dates import as_utc
 from parsers.records import ArticleRecord, Discovery, FetchResult, fetch_outcome, stable_id
 from parsers.urls import registrable_domain
 
@@ -228,11 +229,6 @@ VERSION_COLUMNS = [
 ]
 
 
-def _instant(iso: str) -> datetime:
-    dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
 def load_articles(con, parsed: Sequence[Parsed]) -> int:
     """Upsert outlets, articles and versions for parsed pages; returns versions staged.
 
@@ -241,9 +237,9 @@ def load_articles(con, parsed: Sequence[Parsed]) -> int:
     on-conflict rules do across batches.
     """
     outlets, articles, versions = [], {}, {}
-    for p in sorted(parsed, key=lambda p: _instant(p.fetch.fetched_at)):
+    for p in sorted(parsed, key=lambda p: as_utc(p.fetch.fetched_at)):
         r, f = p.record, p.fetch
-        seen = _instant(f.fetched_at)
+        seen = as_utc(f.fetched_at)
         outlets.append((r.outlet_domain, r.outlet, "page", seen))
         aid = article_id(r)
         articles.setdefault(aid, (aid, r.canonical_url, outlet_key(r.outlet_domain, r.outlet), r.url, seen))
@@ -300,7 +296,7 @@ def touch_unchanged(con, fetches: Sequence[FetchResult]) -> int:
     The version touched is the latest one fetched from the same URL (the 304 carries no body
     to parse, so the URL is the only link to the article).
     """
-    rows = [(f.url, _instant(f.fetched_at)) for f in fetches if f.status == "not_modified"]
+    rows = [(f.url, as_utc(f.fetched_at)) for f in fetches if f.status == "not_modified"]
     if not rows:
         return 0
     con.execute(

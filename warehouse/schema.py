@@ -15,6 +15,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.db import transaction
+
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _LAYER_RANK = {"stg": 0, "int": 1, "cmp": 3}
 
@@ -64,17 +66,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, sql in migrations():
         if version in done:
             continue
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute(
                 "insert into schema_migrations values (?, ?, ?)",
                 [version, name, datetime.now(timezone.utc)],
             )
-        except BaseException:
-            con.execute("rollback")
-            raise
-        con.execute("commit")
         applied.append(version)
     return applied
 

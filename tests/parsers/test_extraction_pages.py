@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.parsers.test_corpora_extraction import _run, tools  # noqa: F401  (fixture, shared parse cache)
+from tests.parsers.corpus import load_tools, run_corpus as _run
 
 pytestmark = pytest.mark.corpus
 
@@ -101,10 +101,7 @@ def test_expectations_cover_the_corpora(corpora_dir: Path) -> None:
 
 def _raise(corpora_dir: Path) -> None:
     """Record the current results where they are better than the stored ones."""
-    tools_dir = corpora_dir.parent / "tools"
-    sys.path.insert(0, str(tools_dir))
-    import aeb_metric  # type: ignore[import-not-found]
-    import score_extraction  # type: ignore[import-not-found]
+    aeb_metric, score_extraction = load_tools(corpora_dir)
 
     stored = json.loads(PAGES_FILE.read_text(encoding="utf-8")) if PAGES_FILE.is_file() else {}
     for corpus in CORPORA:
