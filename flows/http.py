@@ -891,34 +891,34 @@ def _environment_settings(session: requests.Session, url: str) -> dict:
     return settings
 
 
+def _causes(exc: BaseException, depth: int = 8, chained: bool = True) -> Iterator[BaseException]:
+    """The exception and the causes requests and urllib3 nest under it (ConnectionError →
+    MaxRetryError → NewConnectionError → OSError), outermost first; `chained` also follows
+    `raise ... from` links."""
+    cur: BaseException | None = exc
+    for _ in range(depth):
+        if cur is None:
+            return
+        yield cur
+        nxt = getattr(cur, "reason", None)
+        cur = nxt if isinstance(nxt, BaseException) else (
+            cur.args[0] if cur.args and isinstance(cur.args[0], BaseException)
+            else (cur.__cause__ if chained else None))
+
+
 def _unresolvable(exc: BaseException) -> str | None:
     """The host name when a connection failed because the name does not resolve, else None."""
-    seen = 0
-    cur: BaseException | None = exc
-    while cur is not None and seen < 8:
+    for cur in _causes(exc):
         if isinstance(cur, urllib3.exceptions.NameResolutionError):
             return getattr(cur, "conn", None) and getattr(cur.conn, "host", None) or _host_in(str(cur))
         if isinstance(cur, socket.gaierror) and cur.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
             return _host_in(str(exc)) or "?"
-        nxt = getattr(cur, "reason", None)
-        if not isinstance(nxt, BaseException):
-            nxt = cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else cur.__cause__
-        cur, seen = nxt, seen + 1
     return None
 
 
 def _never_connected(exc: BaseException) -> bool:
     """True when the failure happened before any connection existed (refused, no route)."""
-    cur: BaseException | None = exc
-    for _ in range(8):
-        if cur is None:
-            return False
-        if isinstance(cur, urllib3.exceptions.NewConnectionError):
-            return True
-        nxt = getattr(cur, "reason", None)
-        cur = nxt if isinstance(nxt, BaseException) else (
-            cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else cur.__cause__)
-    return False
+    return any(isinstance(cur, urllib3.exceptions.NewConnectionError) for cur in _causes(exc))
 
 
 def _host_in(text: str) -> str | None:
@@ -929,14 +929,7 @@ def _host_in(text: str) -> str | None:
 def _short(exc: BaseException) -> str:
     """An exception as one readable line: requests and urllib3 nest the real cause a few
     levels deep (ConnectionError → MaxRetryError → NewConnectionError → errno)."""
-    for _ in range(6):
-        reason = getattr(exc, "reason", None)
-        if isinstance(reason, BaseException):
-            exc = reason
-        elif exc.args and isinstance(exc.args[0], BaseException):
-            exc = exc.args[0]
-        else:
-            break
+    exc = list(_causes(exc, depth=7, chained=False))[-1]
     text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
     marker = "Failed to establish a new connection: "
     if marker in text:

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.servers import QuietServer, running
+
 from flows.http import FetchPolicy, make_session
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -106,26 +108,13 @@ def _handler(state: DiscoveryServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _Quiet(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass
-
-
 @pytest.fixture
 def server() -> Iterator[DiscoveryServer]:
     state = DiscoveryServer()
-    httpd = _Quiet(("127.0.0.1", 0), _handler(state))
+    httpd = QuietServer(("127.0.0.1", 0), _handler(state))
     state.httpd = httpd
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with running(httpd):
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

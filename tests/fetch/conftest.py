@@ -19,6 +19,8 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tests.servers import QuietServer as _QuietServer, running
+
 # The test servers listen on loopback, which the address guard refuses unless allow-listed.
 LOCAL = ("127.0.0.1",)
 
@@ -359,17 +361,6 @@ def _make_handler(state: TestServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # Clients that stop reading on purpose (size caps, deadlines) break the pipe.
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (ConnectionError, OSError)):
-            super().handle_error(request, client_address)
-
-
 class _QuietServer6(_QuietServer):
     address_family = socket.AF_INET6
 
@@ -378,14 +369,8 @@ def _serve(server_cls: type[ThreadingHTTPServer], host: str) -> Iterator[TestSer
     state = TestServer()
     httpd = server_cls((host, 0), _make_handler(state))
     state.httpd = httpd
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with running(httpd):
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -2,14 +2,14 @@
 loads every good page, records every outcome, and a second run adds no duplicates."""
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from tests.servers import QuietServer, running
 from warehouse.db import session
 
 pytestmark = pytest.mark.flow
@@ -91,20 +91,10 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(404)
 
 
-class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address) -> None:
-        pass  # clients that give up (timeouts, size caps) are the point of these routes
-
-
 @pytest.fixture(scope="module")
 def site():
-    server = QuietServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with running(QuietServer(("127.0.0.1", 0), Handler)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 EXPECTED = {
