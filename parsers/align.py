@@ -29,8 +29,9 @@ import functools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Protocol
 
 from parsers import lexicons
@@ -52,6 +53,8 @@ class AlignItem:
     text: str
     numbers: tuple[float, ...] = ()  # values from parsers.claims (NumberMention.value)
     entities: tuple[str, ...] = ()  # names from parsers.claims (ClaimFeatures.entities)
+    position: int | None = None  # 0 = the headline, 1.. = body sentences in order (None: unknown)
+    published: datetime | None = None  # the article's publication time, if known (not a fetch time)
 
 
 @dataclass(frozen=True)
@@ -330,6 +333,8 @@ class TfidfSimilarity:
 
     items: Sequence[AlignItem] = ()
     config: AlignConfig = field(default_factory=AlignConfig)
+    # article → story (parsers.stories): when set, only pairs inside one story are proposed
+    stories: Mapping[str, str] | None = None
 
     def fit(self, items: Sequence[AlignItem], config: AlignConfig) -> None:
         self.items = items
@@ -382,6 +387,12 @@ class TfidfSimilarity:
             related[a].add(b)
         vectors = self._vectors
         features = self._features
+        story_of = None
+        if self.stories is not None:
+            story_ids: dict[str, int] = {}
+            story_of = [0] * len(doc_ids)
+            for name, d in doc_ids.items():
+                story_of[d] = story_ids.setdefault(self.stories.get(name, name), len(story_ids))
         edges: list[tuple[float, int, int]] = []
         for i, vec in enumerate(vectors):
             acc: dict[int, float] = {}
@@ -390,6 +401,7 @@ class TfidfSimilarity:
             di = docs[i]
             # with article context on, only articles similar to this one can yield a pair
             allowed = related[di] if w else None
+            story = story_of[di] if story_of is not None else None
             common = []
             for k, x in vec.items():
                 plist = postings.get(k)
@@ -402,7 +414,8 @@ class TfidfSimilarity:
                 is_content = k not in names
                 for j, y in plist[start + 1:]:
                     dj = docs[j]
-                    if dj == di or (allowed is not None and dj not in allowed):
+                    if dj == di or (allowed is not None and dj not in allowed) or (
+                            story is not None and story_of[dj] != story):
                         continue
                     acc[j] = acc.get(j, 0.0) + x * y
                     if is_content:
@@ -432,6 +445,17 @@ class TfidfSimilarity:
                 if score >= floor:
                     edges.append((score, i, j))
         return edges
+
+    def particulars(self, prefixes: tuple[str, ...]) -> dict[str, dict[str, float]]:
+        """Per article, how many of its sentences hold each feature starting with one of
+        `prefixes` (names, numbers, months: what parsers.stories compares)."""
+        out: dict[str, dict[str, float]] = {}
+        for it, f in zip(self.items, self._features):
+            d = out.setdefault(it.doc, defaultdict(float))
+            for k in f.weights:
+                if k.startswith(prefixes):
+                    d[k] += 1
+        return out
 
     def _document_similarity(self) -> dict[tuple[str, str], float]:
         """Cosine of whole articles (sums of their sentence vectors, re-weighted by article
@@ -502,11 +526,13 @@ class TfidfSimilarity:
 
 
 def align(items: Sequence[AlignItem], *, threshold: float | None = None,
-          config: AlignConfig | None = None, similarity: Similarity | None = None) -> AlignResult:
+          config: AlignConfig | None = None, similarity: Similarity | None = None,
+          stories: Mapping[str, str] | None = None) -> AlignResult:
     """Group items that report the same claim; the same input gives the same output.
 
     `threshold` (default: the config's, DEFAULT_THRESHOLD) is the minimum pair score for a link;
-    `config` holds the other knobs; `similarity` defaults to a new `TfidfSimilarity`. Keys must
+    `config` holds the other knobs; `similarity` defaults to a new `TfidfSimilarity`; `stories`
+    (article → story, see parsers.stories) keeps pairs inside one story. Keys must
     be unique (ValueError otherwise). Groups are ordered by their first item's position in the
     input, members in input order; links by group, then best first.
     """
@@ -521,6 +547,8 @@ def align(items: Sequence[AlignItem], *, threshold: float | None = None,
     if not items:
         return AlignResult([], [])
     sim = similarity if similarity is not None else TfidfSimilarity()
+    if stories is not None:
+        sim.stories = stories  # type: ignore[attr-defined]
     sim.fit(items, cfg)
     edges = sim.candidate_edges()
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))

@@ -17,6 +17,7 @@ import duckdb
 
 from parsers.align import AlignConfig, AlignItem, AlignResult, align
 from parsers.claims import extract_claim
+from parsers.events import EventConfig, align_events
 from parsers.records import stable_id
 from parsers.sentences import Sentence, split_sentences
 from warehouse.db import transaction
@@ -24,12 +25,14 @@ from warehouse.load import merge_rows
 
 # Bumped when sentence splitting or claim extraction changes, so stored analyses are redone.
 ANALYZER_VERSION = "0.1.0"
-ALIGN_METHOD = "lexical-tfidf-v1"
-# Two granularities (see the claim_clusters table): claims must not chain two statements of one
-# article through a third sentence, so two sentences of one article share a claim only when they
-# are similar themselves (same_doc_min); events group whatever is said about one happening.
+ALIGN_METHOD = "lexical-tfidf-v2"  # v2: sentences are compared only inside a story
+EVENT_METHOD = "story-quasi-clique-v1"
+# Two granularities (see the claim_clusters table), both inside stories (parsers.stories):
+# claims must not chain two statements of one article through a third sentence, so two
+# sentences of one article share a claim only when they are similar themselves (same_doc_min);
+# events (parsers.events) group what is said about one happening and may overlap.
 CLAIM_ALIGN_CONFIG = AlignConfig(same_doc_min=0.35)
-EVENT_ALIGN_CONFIG = AlignConfig()
+EVENT_CONFIG = EventConfig()
 # Quote-bearing sentences are grouped into statements with a looser threshold than claims: a
 # quoted statement is paraphrased and translated more freely than the facts around it ("options"
 # vs "a list of things"), and only quote-bearing sentences compete, which limits chaining.
@@ -161,10 +164,13 @@ def alignment_inputs(
     rows = con.execute(
         f"""
         select c.sentence_id, c.article_id, c.outlet_id, c.language, c.sentence_text,
+               case when c.field = 'title' then 0 else c.idx + 1 end as position,
                coalesce((select list(n.value order by n.idx) from claim_numbers n
                          where n.sentence_id = c.sentence_id and n.value is not null), []) as numbers,
                coalesce(c.entities, []) as entities,
-               c.published_at
+               c.published_at,
+               -- a first-seen time is when we looked, not when the outlet published: no story window
+               case when c.date_basis <> 'first_seen' then c.published_at end as dated_at
         from int_topic_claims c
         where c.topic_id = ? {quote_filter}
         order by c.sentence_id
@@ -172,8 +178,8 @@ def alignment_inputs(
         [topic_id],
     ).fetchall()
     return [
-        (AlignItem(key=r[0], doc=r[1], outlet=r[2], language=r[3], text=r[4],
-                   numbers=tuple(r[5]), entities=tuple(r[6])), r[7])
+        (AlignItem(key=r[0], doc=r[1], outlet=r[2], language=r[3], text=r[4], position=r[5],
+                   numbers=tuple(r[6]), entities=tuple(r[7]), published=r[9]), r[8])
         for r in rows
     ]
 
@@ -182,14 +188,17 @@ def _groups_rows(topic_id: str, level: str, result: AlignResult,
                  by_key: dict[str, tuple[AlignItem, datetime | None]], now: datetime):
     far_future = datetime.max.replace(tzinfo=timezone.utc)
     clusters, members = [], []
+    method = ALIGN_METHOD if level == "claim" else EVENT_METHOD
     for group in result.groups:
-        claim_id = stable_id(topic_id, level, min(group))
+        # claims partition the sentences, so the smallest member names a claim; event groups
+        # overlap and two may share their smallest member, so all members name an event
+        claim_id = stable_id(topic_id, level, min(group)) if level == "claim" else stable_id(topic_id, level, *sorted(group))
         # The label is the earliest-published wording: what the claim looked like when it broke.
         first = min(group, key=lambda k: (by_key[k][1] or far_future, k))
         items = [by_key[k][0] for k in group]
         clusters.append([
             claim_id, topic_id, level, None, by_key[first][0].text, len(group),
-            len({i.doc for i in items}), len({i.outlet for i in items}), ALIGN_METHOD, now,
+            len({i.doc for i in items}), len({i.outlet for i in items}), method, now,
         ])
         members += [(topic_id, level, k, claim_id) for k in group]
     links = [
@@ -206,11 +215,12 @@ def store_alignment(
     inputs: Sequence[tuple[AlignItem, datetime | None]],
     claims: AlignResult,
     events: AlignResult | None = None,
+    stories: dict[str, str] | None = None,
 ) -> int:
-    """Replace the topic's claims (and events), memberships and link evidence.
+    """Replace the topic's claims (and events, and stories), memberships and link evidence.
 
-    Returns the number of claim-level clusters. Each claim points to the event cluster that
-    holds most of its sentences.
+    Returns the number of claim-level clusters. Each claim points to the event group that
+    holds most of its sentences (events overlap: a sentence votes for each of its groups).
     """
     by_key = {item.key: (item, published) for item, published in inputs}
     now = datetime.now(timezone.utc)
@@ -218,25 +228,40 @@ def store_alignment(
     n_claims = len(clusters)
     if events is not None:
         e_clusters, e_members, e_links = _groups_rows(topic_id, "event", events, by_key, now)
-        event_of = {m[2]: m[3] for m in e_members}
+        events_of: dict[str, list[str]] = {}
+        for _, _, sid, eid in e_members:
+            events_of.setdefault(sid, []).append(eid)
         claim_members: dict[str, list[str]] = {}
         for _, _, sid, cid in members:
             claim_members.setdefault(cid, []).append(sid)
         for c in clusters:
-            votes = Counter(event_of[s] for s in claim_members[c[0]] if s in event_of)
+            votes = Counter(e for s in claim_members[c[0]] for e in events_of.get(s, ()))
             c[3] = min(votes, key=lambda e: (-votes[e], e)) if votes else None
         clusters += e_clusters
         members += e_members
         links += e_links
+    story_rows = []
+    if stories is not None:
+        articles = {item.doc for item, _ in inputs}
+        by_story: dict[str, list[str]] = {}
+        for article in sorted(articles):
+            by_story.setdefault(stories.get(article, article), []).append(article)
+        for group in by_story.values():
+            story_id = stable_id(topic_id, "story", min(group))
+            story_rows += [(topic_id, a, story_id, len(group)) for a in group]
     with transaction(con):
         for table in ("claim_clusters", "claim_cluster_members", "claim_links"):
             con.execute(f"delete from {table} where topic_id = ?", [topic_id])
+        if stories is not None:
+            con.execute("delete from topic_stories where topic_id = ?", [topic_id])
+            merge_rows(con, "topic_stories", ["topic_id", "article_id", "story_id", "n_articles"], story_rows,
+                       ["topic_id", "article_id"])
         merge_rows(con, "claim_clusters",
                    ["claim_id", "topic_id", "level", "event_id", "label", "n_mentions", "n_articles",
                     "n_outlets", "method", "aligned_at"],
                    [tuple(c) for c in clusters], ["claim_id"])
         merge_rows(con, "claim_cluster_members", ["topic_id", "level", "sentence_id", "claim_id"], members,
-                   ["topic_id", "level", "sentence_id"])
+                   ["topic_id", "level", "sentence_id", "claim_id"])
         merge_rows(con, "claim_links",
                    ["topic_id", "level", "sentence_a", "sentence_b", "score", "shared_terms", "shared_numbers",
                     "shared_entities"],
@@ -262,24 +287,28 @@ class TopicAlignment:
     claims: AlignResult
     events: AlignResult
     statements: AlignResult
+    stories: dict[str, str]  # article → story key
 
 
 def compute_alignment(
     inputs: Sequence[tuple[AlignItem, datetime | None]],
     quote_inputs: Sequence[tuple[AlignItem, datetime | None]],
 ) -> TopicAlignment:
-    """Claims, events and quote statements of one topic (pure: no database)."""
+    """Stories, events, claims and quote statements of one topic (pure: no database).
+    Events come first: they find the stories, inside which claims and statements are aligned."""
     items = [item for item, _ in inputs]
+    events = align_events(items, EVENT_CONFIG)
     return TopicAlignment(
-        claims=align(items, config=CLAIM_ALIGN_CONFIG),
-        events=align(items, config=EVENT_ALIGN_CONFIG),
-        statements=align([item for item, _ in quote_inputs], config=QUOTE_ALIGN_CONFIG),
+        claims=align(items, config=CLAIM_ALIGN_CONFIG, stories=events.stories),
+        events=events.events,
+        statements=align([item for item, _ in quote_inputs], config=QUOTE_ALIGN_CONFIG, stories=events.stories),
+        stories=events.stories,
     )
 
 
 def store_topic_alignment(con: duckdb.DuckDBPyConnection, topic_id: str,
                           inputs: Sequence[tuple[AlignItem, datetime | None]], result: TopicAlignment) -> int:
-    n_claims = store_alignment(con, topic_id, inputs, result.claims, result.events)
+    n_claims = store_alignment(con, topic_id, inputs, result.claims, result.events, result.stories)
     store_statements(con, topic_id, result.statements)
     return n_claims
 
