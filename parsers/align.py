@@ -8,8 +8,11 @@ First version, built to grow (a later issue measures and improves it):
   bilingual concept, a name, a number); each proposed pair then gets its full score.
 - Grouping is single-link over the best edges with two guards (see `_linkable`, `_cluster`).
 
-Measured on the shared dev corpora with shared/tools/score_claims.py (micro pairwise F1, all
-sentences of a split aligned, pages as documents; tests/parsers/test_align_corpora.py). The two
+In the pipeline (warehouse.analysis.compute_alignment) this partition is the claim level and runs
+inside stories (parsers.stories), beside the overlapping event groups of parsers.events; the
+figures below are `align()` alone over all sentences, as first tuned. Measured on the shared dev
+corpora with shared/tools/score_claims.py (micro pairwise F1, all sentences of a split aligned,
+pages as documents). The two
 corpora pull apart: ECB+ gold pairs are event-level (every sentence of a page that mentions the
 seminal event), MEANTIME gold pairs are sentence translations, and the comparison views need
 claims, not events (a group that chains the meeting, the biometric request and the answer hides

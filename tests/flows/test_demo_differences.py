@@ -106,3 +106,35 @@ def test_omitted_answer(demo_runs):
     cs = [r for r in rows if r[0] == "Capital Sentinel" and r[1] == "Harbor Wire"]
     assert cs, rows
     assert any("signed no agreement" in s and "biometric registry" in s for s in cs[0][2])
+
+
+def test_stories_and_events_cross_languages(demo_runs):
+    # one meeting, nine articles in two languages: one story (the tariff follow-up names the
+    # same people and numbers within the window, so it is part of it)
+    stories = q(demo_runs, "select story_id, count(*), max(n_articles) from topic_stories group by story_id")
+    assert len(stories) == 1 and stories[0][1] == stories[0][2] == 9
+    # the troop deployment meets across languages at event level
+    groups = q(demo_runs, """
+        select claim_id, list(distinct language), list(distinct outlet) from claim_mentions
+        where level = 'event' and regexp_matches(sentence_text, '10[.,]000|10 mil')
+          and regexp_matches(sentence_text, '(?i)guard|guardia')
+        group by claim_id""")
+    assert any({"en", "es"} <= set(langs) and "Diario del Valle" in outlets for _, langs, outlets in groups)
+
+
+def test_claims_partition_events_overlap(demo_runs):
+    per_sentence = q(demo_runs, """
+        select level, max(n), min(n) from (
+            select level, sentence_id, count(*) n from claim_mentions group by level, sentence_id)
+        group by level order by level""")
+    levels = {lvl: (hi, lo) for lvl, hi, lo in per_sentence}
+    assert levels["claim"] == (1, 1)  # a claim-level sentence reports one claim
+    assert levels["event"][1] == 1 and levels["event"][0] >= 2  # some sentences mention two happenings
+    # every event link joins two articles of one story
+    crossing = q(demo_runs, """
+        select count(*) from claim_links l
+        join sentences a on a.sentence_id = l.sentence_a join sentences b on b.sentence_id = l.sentence_b
+        join topic_stories sa on sa.article_id = a.article_id and sa.topic_id = l.topic_id
+        join topic_stories sb on sb.article_id = b.article_id and sb.topic_id = l.topic_id
+        where sa.story_id <> sb.story_id""")
+    assert crossing == [(0,)]
