@@ -29,6 +29,7 @@ month and weekday names, so "two"/"dos"/"2" and "March"/"marzo" meet).
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -99,6 +100,9 @@ class AlignConfig:
     same_doc_min: float | None = None  # two sentences of one article may share a group only if
     # their own cosine reaches this (None: no check); see _cluster
     max_cluster_pairs: int = 40_000  # merges that would need more pair look-ups are refused
+    max_df_story: float = 0.5  # with stories: a feature held by more than this share of a story's
+    # items (and more than min_max_df) proposes no pairs inside it; see candidate_edges
+    max_edges_per_item: int | None = 50  # each item keeps its best pairs (None: all)
 
 
 # ----------------------------------------------------------------------------- text features
@@ -338,6 +342,8 @@ class TfidfSimilarity:
     config: AlignConfig = field(default_factory=AlignConfig)
     # article → story (parsers.stories): when set, only pairs inside one story are proposed
     stories: Mapping[str, str] | None = None
+    # with stories: only items of these stories propose pairs (re-aligning what changed)
+    only_stories: frozenset[str] | None = None
 
     def fit(self, items: Sequence[AlignItem], config: AlignConfig) -> None:
         self.items = items
@@ -368,17 +374,43 @@ class TfidfSimilarity:
 
         The inverted index proposes; the score is the full cosine (features above the cut
         included), so the cut decides which pairs are looked at, never how a pair scores.
+        With stories set, the index is kept per story and the cut is also relative to the
+        story (`max_df_story`): a word every sentence of a big story uses (its own topic words)
+        proposes nothing there. Each item keeps its `max_edges_per_item` best pairs (a pair
+        stays if either end keeps it), so memory grows with the items, not with their pairs.
         """
         cfg = self.config
         doc_ids: dict[str, int] = {}
         docs = [doc_ids.setdefault(it.doc, len(doc_ids)) for it in self.items]
+        story_of = None
+        if self.stories is not None:
+            story_ids: dict[str, int] = {}
+            story_of = [0] * len(doc_ids)
+            for name, d in doc_ids.items():
+                story_of[d] = story_ids.setdefault(self.stories.get(name, name), len(story_ids))
+        group = [story_of[d] for d in docs] if story_of is not None else [0] * len(docs)
+        active = self.active_items()
         df, cut = self._df, self._cut
-        # postings list items in input order: item i finds itself at ptr[k] and reads on
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # postings per (story, feature) list items in input order: item i finds itself at
+        # ptr[key] and reads on
+        postings: dict[tuple[int, str], list[tuple[int, float]]] = defaultdict(list)
         for i, vec in enumerate(self._vectors):
+            if active is not None and not active[i]:
+                continue
+            g = group[i]
             for k, x in vec.items():
                 if 1 < df[k] <= cut:
-                    postings[k].append((i, x))
+                    postings[(g, k)].append((i, x))
+        if story_of is not None:
+            size: dict[int, int] = defaultdict(int)
+            for g in group:
+                size[g] += 1
+            too_common = {key for key, plist in postings.items()
+                          if len(plist) > max(cfg.min_max_df, cfg.max_df_story * size[key[0]])}
+            for key in too_common:
+                del postings[key]
+        else:
+            too_common = set()
         ptr = dict.fromkeys(postings, -1)
         floor = cfg.edge_floor if cfg.edge_floor is not None else min(cfg.avg_threshold, cfg.threshold)
         w = cfg.doc_weight
@@ -390,35 +422,33 @@ class TfidfSimilarity:
             related[a].add(b)
         vectors = self._vectors
         features = self._features
-        story_of = None
-        if self.stories is not None:
-            story_ids: dict[str, int] = {}
-            story_of = [0] * len(doc_ids)
-            for name, d in doc_ids.items():
-                story_of[d] = story_ids.setdefault(self.stories.get(name, name), len(story_ids))
+        keep = cfg.max_edges_per_item
+        best: list[list[tuple[float, int]]] = [[] for _ in vectors] if keep else []
         edges: list[tuple[float, int, int]] = []
         for i, vec in enumerate(vectors):
+            if active is not None and not active[i]:
+                continue
             acc: dict[int, float] = {}
             content: set[int] = set()
             names = features[i].names
             di = docs[i]
+            g = group[i]
             # with article context on, only articles similar to this one can yield a pair
             allowed = related[di] if w else None
-            story = story_of[di] if story_of is not None else None
             common = []
             for k, x in vec.items():
-                plist = postings.get(k)
+                key = (g, k)
+                plist = postings.get(key)
                 if plist is None:
-                    if df[k] > cut:
+                    if df[k] > cut or key in too_common:
                         common.append((k, x))
                     continue
-                start = ptr[k] + 1
-                ptr[k] = start
+                start = ptr[key] + 1
+                ptr[key] = start
                 is_content = k not in names
                 for j, y in plist[start + 1:]:
                     dj = docs[j]
-                    if dj == di or (allowed is not None and dj not in allowed) or (
-                            story is not None and story_of[dj] != story):
+                    if dj == di or (allowed is not None and dj not in allowed):
                         continue
                     acc[j] = acc.get(j, 0.0) + x * y
                     if is_content:
@@ -445,9 +475,30 @@ class TfidfSimilarity:
                 if min(1.0, (dot + bonus_max) * boost) ** (1 - w) * doc_term < floor:
                     continue  # cannot reach the floor whatever the bonuses
                 score = self._score(i, j, dot)
-                if score >= floor:
+                if score < floor:
+                    continue
+                if not keep:
                     edges.append((score, i, j))
+                    continue
+                for a, b in ((i, j), (j, i)):
+                    heap = best[a]
+                    if len(heap) < keep:
+                        heapq.heappush(heap, (score, b))
+                    elif score > heap[0][0]:
+                        heapq.heapreplace(heap, (score, b))
+        if keep:
+            kept = {}
+            for a, heap in enumerate(best):
+                for score, b in heap:
+                    kept[(a, b) if a < b else (b, a)] = score
+            edges = [(score, i, j) for (i, j), score in kept.items()]
         return edges
+
+    def active_items(self) -> list[bool] | None:
+        """Per item, whether its story is one of `only_stories` (None: every item is)."""
+        if self.only_stories is None or self.stories is None:
+            return None
+        return [self.stories.get(it.doc, it.doc) in self.only_stories for it in self.items]
 
     def particulars(self, prefixes: tuple[str, ...]) -> dict[str, dict[str, float]]:
         """Per article, how many of its sentences hold each feature starting with one of
@@ -462,7 +513,8 @@ class TfidfSimilarity:
 
     def _document_similarity(self) -> dict[tuple[str, str], float]:
         """Cosine of whole articles (sums of their sentence vectors, re-weighted by article
-        frequency), for article pairs sharing a feature that few articles hold; others are 0."""
+        frequency), for article pairs sharing a feature that few articles hold; others are 0.
+        With stories set, only pairs inside one story (the others could never be used)."""
         sums: dict[str, dict[str, float]] = {}
         for it, vec in zip(self.items, self._vectors):
             d = sums.setdefault(it.doc, defaultdict(float))
@@ -475,13 +527,15 @@ class TfidfSimilarity:
             for k in d:
                 doc_df[k] += 1
         cut = max(self.config.min_max_df, int(0.05 * n))
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        stories = self.stories or {}
+        postings: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
         for a, name in enumerate(names):
             v = {k: x * (math.log((1 + n) / (1 + doc_df[k])) + 1) for k, x in sums[name].items()}
             norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+            story = stories.get(name, name) if self.stories is not None else ""
             for k, x in v.items():
                 if 1 < doc_df[k] <= cut:
-                    postings[k].append((a, x / norm))
+                    postings[(story, k)].append((a, x / norm))
         sims: dict[tuple[int, int], float] = defaultdict(float)
         for plist in postings.values():
             for p, (a, x) in enumerate(plist):
@@ -530,12 +584,14 @@ class TfidfSimilarity:
 
 def align(items: Sequence[AlignItem], *, threshold: float | None = None,
           config: AlignConfig | None = None, similarity: Similarity | None = None,
-          stories: Mapping[str, str] | None = None) -> AlignResult:
+          stories: Mapping[str, str] | None = None, only_stories: frozenset[str] | None = None) -> AlignResult:
     """Group items that report the same claim; the same input gives the same output.
 
     `threshold` (default: the config's, DEFAULT_THRESHOLD) is the minimum pair score for a link;
     `config` holds the other knobs; `similarity` defaults to a new `TfidfSimilarity`; `stories`
-    (article → story, see parsers.stories) keeps pairs inside one story. Keys must
+    (article → story, see parsers.stories) keeps pairs inside one story, and `only_stories`
+    limits the result to the items of those stories (scored with statistics of all items, so a
+    story comes out the same whether it is aligned alone or with the others). Keys must
     be unique (ValueError otherwise). Groups are ordered by their first item's position in the
     input, members in input order; links by group, then best first.
     """
@@ -552,10 +608,13 @@ def align(items: Sequence[AlignItem], *, threshold: float | None = None,
     sim = similarity if similarity is not None else TfidfSimilarity()
     if stories is not None:
         sim.stories = stories  # type: ignore[attr-defined]
+        sim.only_stories = only_stories  # type: ignore[attr-defined]
     sim.fit(items, cfg)
     edges = sim.candidate_edges()
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
     groups = _cluster(items, edges, cfg, getattr(sim, "sentence_similarity", None))
+    if stories is not None and only_stories is not None:
+        groups = [g for g in groups if stories.get(items[g[0]].doc, items[g[0]].doc) in only_stories]
     group_of = {m: g for g, members in enumerate(groups) for m in members}
     links = []
     for score, i, j in edges:

@@ -47,7 +47,7 @@ from datetime import datetime
 from parsers.align import AlignConfig, AlignItem, AlignLink, AlignResult, TfidfSimilarity
 from parsers.stories import PARTICULAR_PREFIXES, StoryConfig, cluster_stories, story_similarity, story_vectors
 
-__all__ = ["EventConfig", "EventAlignment", "find_stories", "align_events"]
+__all__ = ["EventConfig", "EventAlignment", "EventContext", "prepare_events", "find_stories", "align_events"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,27 @@ class EventConfig:
 class EventAlignment:
     events: AlignResult  # groups may overlap; every key is in at least one group
     stories: dict[str, str]  # article → story key
+
+
+@dataclass
+class EventContext:
+    """What every story's alignment shares: sentence statistics over all items, the stories and
+    the article-pair similarities (computed once, so that a story aligned alone comes out as
+    it would beside the others)."""
+
+    items: Sequence[AlignItem]
+    sim: TfidfSimilarity
+    stories: dict[str, str]
+    story_sims: dict[tuple[str, str], float]
+
+
+def prepare_events(items: Sequence[AlignItem], config: EventConfig = EventConfig()) -> EventContext:
+    """Rule 1: fit the sentence statistics on all items and find the stories."""
+    sim = TfidfSimilarity()
+    sim.fit(items, config.similarity_config())
+    stories, story_sims = find_stories(sim, config.story)
+    sim.stories = stories
+    return EventContext(items, sim, stories, story_sims)
 
 
 def find_stories(sim: TfidfSimilarity, config: StoryConfig = StoryConfig()
@@ -174,19 +195,24 @@ def _groups(items: Sequence[AlignItem], links: list[tuple[float, int, int]],
     return groups
 
 
-def align_events(items: Sequence[AlignItem], config: EventConfig = EventConfig()) -> EventAlignment:
+def align_events(items: Sequence[AlignItem], config: EventConfig = EventConfig(), *,
+                 context: EventContext | None = None, only_stories: frozenset[str] | None = None
+                 ) -> EventAlignment:
     """Event groups of `items` (module docstring) and the stories found on the way.
 
-    Groups are ordered by their smallest item position in the input, members in input order;
-    items in no group come back as singletons, so every key appears at least once.
+    `context` (from `prepare_events` on the same items) is computed here when not given;
+    `only_stories` limits the groups to the items of those stories (the others are left out
+    of the result). Groups are ordered by their smallest item position in the input, members
+    in input order; items in no group come back as singletons, so every key (of the stories
+    aligned) appears at least once.
     """
     if not items:
         return EventAlignment(AlignResult([], []), {})
     cfg = config
-    sim = TfidfSimilarity()
-    sim.fit(items, cfg.similarity_config())
-    stories, story_sims = find_stories(sim, cfg.story)
-    sim.stories = stories
+    ctx = context if context is not None else prepare_events(items, cfg)
+    sim, stories, story_sims = ctx.sim, ctx.stories, ctx.story_sims
+    sim.only_stories = only_stories
+    active = sim.active_items()
     w = cfg.context_weight
     scored: list[tuple[float, int, int]] = []
     for s, i, j in sim.candidate_edges():
@@ -217,8 +243,8 @@ def align_events(items: Sequence[AlignItem], config: EventConfig = EventConfig()
         adjacency[j][i] = s
     groups = _groups(items, links, adjacency, cfg)
     grouped = {m for g in groups for m in g}
-    ordered = sorted([sorted(g) for g in groups] + [[k] for k in range(len(items)) if k not in grouped],
-                     key=lambda g: (g[0], len(g)))
+    alone = [[k] for k in range(len(items)) if k not in grouped and (active is None or active[k])]
+    ordered = sorted([sorted(g) for g in groups] + alone, key=lambda g: (g[0], len(g)))
     keys = [it.key for it in items]
     group_of: dict[int, set[int]] = defaultdict(set)
     for gi, g in enumerate(ordered):

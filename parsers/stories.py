@@ -45,7 +45,7 @@ PARTICULAR_PREFIXES = ("N:", "=", "#", "M:")
 @dataclass(frozen=True)
 class StoryConfig:
     threshold: float = 0.35  # mean cosine two groups need to merge (module docstring)
-    max_df: float = 0.05  # a particular held by more than this share of articles proposes no pairs...
+    max_df: float = 0.02  # a particular held by more than this share of articles proposes no pairs...
     min_max_df: int = 80  # ...but the cut never goes below this many articles
     max_group_pairs: int = 250_000  # merges needing more pair look-ups are refused (bounded cost)
     window_days: float | None = 30.0  # two articles published further apart are not one story

@@ -2,8 +2,9 @@
 
 Two steps, each a short write: (1) sentences and claim features for every version of a topic's
 relevant articles not yet analysed by this analyzer version; (2) alignment of the topic's current
-claim sentences into cross-outlet claims, replaced as a whole for the topic (alignment is a
-function of all the topic's sentences, so a partial update would leave stale clusters).
+claim sentences into stories, events and cross-outlet claims, replaced story by story: a story
+whose sentences changed is aligned again as a whole (no stale cluster survives inside it), a
+story whose sentences did not change keeps its stored rows.
 """
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Sequence
+from typing import Iterable, Mapping, Sequence
 
 import duckdb
 
 from parsers.align import AlignConfig, AlignItem, AlignResult, align
 from parsers.claims import extract_claim
-from parsers.events import EventConfig, align_events
+from parsers.events import EventConfig, align_events, prepare_events
 from parsers.records import stable_id
 from parsers.sentences import Sentence, split_sentences
 from warehouse.db import transaction
@@ -184,8 +185,15 @@ def alignment_inputs(
     ]
 
 
+def _story_id(topic_id: str, stories: Mapping[str, str] | None, article_id: str) -> str | None:
+    if stories is None:
+        return None
+    return stable_id(topic_id, "story", stories.get(article_id, article_id))
+
+
 def _groups_rows(topic_id: str, level: str, result: AlignResult,
-                 by_key: dict[str, tuple[AlignItem, datetime | None]], now: datetime):
+                 by_key: dict[str, tuple[AlignItem, datetime | None]], now: datetime,
+                 stories: Mapping[str, str] | None):
     far_future = datetime.max.replace(tzinfo=timezone.utc)
     clusters, members = [], []
     method = ALIGN_METHOD if level == "claim" else EVENT_METHOD
@@ -199,14 +207,23 @@ def _groups_rows(topic_id: str, level: str, result: AlignResult,
         clusters.append([
             claim_id, topic_id, level, None, by_key[first][0].text, len(group),
             len({i.doc for i in items}), len({i.outlet for i in items}), method, now,
+            _story_id(topic_id, stories, items[0].doc),
         ])
         members += [(topic_id, level, k, claim_id) for k in group]
     links = [
         (topic_id, level, min(l.a, l.b), max(l.a, l.b), float(l.score), list(l.shared_terms),
-         [float(n) for n in l.shared_numbers], list(l.shared_entities))
+         [float(n) for n in l.shared_numbers], list(l.shared_entities),
+         _story_id(topic_id, stories, by_key[l.a][0].doc))
         for l in result.links
     ]
     return clusters, members, links
+
+
+def _delete_scope(keep: Sequence[str]) -> str:
+    """Rows of a topic that a new alignment replaces: all but the kept stories' (a where clause)."""
+    if not keep:
+        return "topic_id = $topic"
+    return f"topic_id = $topic and (story_id is null or story_id not in (select unnest($keep::varchar[])))"
 
 
 def store_alignment(
@@ -215,19 +232,25 @@ def store_alignment(
     inputs: Sequence[tuple[AlignItem, datetime | None]],
     claims: AlignResult,
     events: AlignResult | None = None,
-    stories: dict[str, str] | None = None,
+    stories: Mapping[str, str] | None = None,
+    *,
+    statements: AlignResult | None = None,
+    fingerprints: Mapping[str, str] | None = None,
+    reused: Iterable[str] = (),
 ) -> int:
-    """Replace the topic's claims (and events, and stories), memberships and link evidence.
+    """Replace the topic's alignment, except the stories in `reused` (story keys) whose rows stay.
 
-    Returns the number of claim-level clusters. Each claim points to the event group that
-    holds most of its sentences (events overlap: a sentence votes for each of its groups).
+    Writes claims (and events, statements, and stories with their fingerprints) with their
+    memberships and link evidence, in one transaction. Returns the number of claim-level
+    clusters written. Each claim points to the event group that holds most of its sentences
+    (events overlap: a sentence votes for each of its groups).
     """
     by_key = {item.key: (item, published) for item, published in inputs}
     now = datetime.now(timezone.utc)
-    clusters, members, links = _groups_rows(topic_id, "claim", claims, by_key, now)
+    clusters, members, links = _groups_rows(topic_id, "claim", claims, by_key, now, stories)
     n_claims = len(clusters)
     if events is not None:
-        e_clusters, e_members, e_links = _groups_rows(topic_id, "event", events, by_key, now)
+        e_clusters, e_members, e_links = _groups_rows(topic_id, "event", events, by_key, now, stories)
         events_of: dict[str, list[str]] = {}
         for _, _, sid, eid in e_members:
             events_of.setdefault(sid, []).append(eid)
@@ -240,31 +263,45 @@ def store_alignment(
         clusters += e_clusters
         members += e_members
         links += e_links
+    statement_rows = []
+    for group in (statements.groups if statements is not None else ()):
+        statement_id = stable_id(topic_id, "statement", min(group))
+        story = _story_id(topic_id, stories, by_key[group[0]][0].doc)
+        statement_rows += [(topic_id, k, statement_id, story) for k in group]
     story_rows = []
     if stories is not None:
-        articles = {item.doc for item, _ in inputs}
         by_story: dict[str, list[str]] = {}
-        for article in sorted(articles):
+        for article in sorted({item.doc for item, _ in inputs}):
             by_story.setdefault(stories.get(article, article), []).append(article)
-        for group in by_story.values():
-            story_id = stable_id(topic_id, "story", min(group))
-            story_rows += [(topic_id, a, story_id, len(group)) for a in group]
+        for key, group in by_story.items():
+            story_id = stable_id(topic_id, "story", key)
+            fingerprint = (fingerprints or {}).get(key)
+            story_rows += [(topic_id, a, story_id, len(group), fingerprint) for a in group]
+    keep = sorted(stable_id(topic_id, "story", key) for key in reused)
+    params = {"topic": topic_id, "keep": keep} if keep else {"topic": topic_id}
     with transaction(con):
-        for table in ("claim_clusters", "claim_cluster_members", "claim_links"):
-            con.execute(f"delete from {table} where topic_id = ?", [topic_id])
+        con.execute(
+            "delete from claim_cluster_members where topic_id = $topic and claim_id in "
+            f"(select claim_id from claim_clusters where {_delete_scope(keep)})", params)
+        for table in ("claim_clusters", "claim_links"):
+            con.execute(f"delete from {table} where {_delete_scope(keep)}", params)
+        if statements is not None:
+            con.execute(f"delete from quote_statements where {_delete_scope(keep)}", params)
+            merge_rows(con, "quote_statements", ["topic_id", "sentence_id", "statement_id", "story_id"],
+                       statement_rows, ["topic_id", "sentence_id"])
         if stories is not None:
             con.execute("delete from topic_stories where topic_id = ?", [topic_id])
-            merge_rows(con, "topic_stories", ["topic_id", "article_id", "story_id", "n_articles"], story_rows,
-                       ["topic_id", "article_id"])
+            merge_rows(con, "topic_stories", ["topic_id", "article_id", "story_id", "n_articles", "fingerprint"],
+                       story_rows, ["topic_id", "article_id"])
         merge_rows(con, "claim_clusters",
                    ["claim_id", "topic_id", "level", "event_id", "label", "n_mentions", "n_articles",
-                    "n_outlets", "method", "aligned_at"],
+                    "n_outlets", "method", "aligned_at", "story_id"],
                    [tuple(c) for c in clusters], ["claim_id"])
         merge_rows(con, "claim_cluster_members", ["topic_id", "level", "sentence_id", "claim_id"], members,
                    ["topic_id", "level", "sentence_id", "claim_id"])
         merge_rows(con, "claim_links",
                    ["topic_id", "level", "sentence_a", "sentence_b", "score", "shared_terms", "shared_numbers",
-                    "shared_entities"],
+                    "shared_entities", "story_id"],
                    links, ["topic_id", "level", "sentence_a", "sentence_b"])
     return n_claims
 
@@ -284,38 +321,76 @@ def store_statements(con: duckdb.DuckDBPyConnection, topic_id: str, result: Alig
 
 @dataclass(frozen=True, slots=True)
 class TopicAlignment:
-    claims: AlignResult
+    claims: AlignResult  # of the re-aligned stories only
     events: AlignResult
     statements: AlignResult
-    stories: dict[str, str]  # article → story key
+    stories: dict[str, str]  # article → story key, every article
+    fingerprints: dict[str, str]  # story key → what its alignment was computed from
+    reused: frozenset[str] = frozenset()  # story keys whose stored alignment still holds
+
+
+def story_fingerprints(items: Sequence[AlignItem], stories: Mapping[str, str]) -> dict[str, str]:
+    """Story key → a hash of its sentences and of the alignment methods: a story whose
+    fingerprint is unchanged since its last alignment need not be aligned again."""
+    by_story: dict[str, list[str]] = {}
+    for it in items:
+        by_story.setdefault(stories.get(it.doc, it.doc), []).append(it.key)
+    return {key: stable_id(ANALYZER_VERSION, ALIGN_METHOD, EVENT_METHOD, *sorted(keys))
+            for key, keys in by_story.items()}
+
+
+def stored_fingerprints(con: duckdb.DuckDBPyConnection, topic_id: str) -> dict[str, str]:
+    """Story key (its smallest article id) → fingerprint of the topic's stored alignment."""
+    rows = con.execute(
+        "select min(article_id), any_value(fingerprint) from topic_stories "
+        "where topic_id = ? and fingerprint is not null group by story_id", [topic_id]).fetchall()
+    return {key: fp for key, fp in rows}
 
 
 def compute_alignment(
     inputs: Sequence[tuple[AlignItem, datetime | None]],
     quote_inputs: Sequence[tuple[AlignItem, datetime | None]],
+    stored: Mapping[str, str] | None = None,
 ) -> TopicAlignment:
     """Stories, events, claims and quote statements of one topic (pure: no database).
-    Events come first: they find the stories, inside which claims and statements are aligned."""
+
+    Stories come first (parsers.events.prepare_events); events, claims and statements are then
+    aligned inside stories, and only for the stories whose fingerprint differs from `stored`
+    (story key → fingerprint of the stored alignment): adding articles re-aligns the stories
+    they join, not the topic. Sentence statistics are always fitted on all the topic's
+    sentences, so a re-aligned story comes out as a full run would make it; a kept story keeps
+    the statistics of its own run.
+    """
     items = [item for item, _ in inputs]
-    events = align_events(items, EVENT_CONFIG)
+    context = prepare_events(items, EVENT_CONFIG)
+    fingerprints = story_fingerprints(items, context.stories)
+    reused = frozenset(k for k, fp in fingerprints.items() if (stored or {}).get(k) == fp)
+    changed = frozenset(fingerprints) - reused
+    events = align_events(items, EVENT_CONFIG, context=context, only_stories=changed)
     return TopicAlignment(
-        claims=align(items, config=CLAIM_ALIGN_CONFIG, stories=events.stories),
+        claims=align(items, config=CLAIM_ALIGN_CONFIG, stories=context.stories, only_stories=changed),
         events=events.events,
-        statements=align([item for item, _ in quote_inputs], config=QUOTE_ALIGN_CONFIG, stories=events.stories),
-        stories=events.stories,
+        statements=align([item for item, _ in quote_inputs], config=QUOTE_ALIGN_CONFIG,
+                         stories=context.stories, only_stories=changed),
+        stories=context.stories,
+        fingerprints=fingerprints,
+        reused=reused,
     )
 
 
 def store_topic_alignment(con: duckdb.DuckDBPyConnection, topic_id: str,
                           inputs: Sequence[tuple[AlignItem, datetime | None]], result: TopicAlignment) -> int:
-    n_claims = store_alignment(con, topic_id, inputs, result.claims, result.events, result.stories)
-    store_statements(con, topic_id, result.statements)
-    return n_claims
+    """Store `result` (kept stories stay as stored); returns the topic's number of claims."""
+    store_alignment(con, topic_id, inputs, result.claims, result.events, result.stories,
+                    statements=result.statements, fingerprints=result.fingerprints, reused=result.reused)
+    return con.execute("select count(*) from claim_clusters where topic_id = ? and level = 'claim'",
+                       [topic_id]).fetchone()[0]
 
 
-def align_topic(con: duckdb.DuckDBPyConnection, topic_id: str) -> int:
+def align_topic(con: duckdb.DuckDBPyConnection, topic_id: str, *, full: bool = False) -> int:
     """Read, align and store one topic in one call (for scripts; the flow splits the steps so
-    that the warehouse is not held open while aligning)."""
+    that the warehouse is not held open while aligning). `full` re-aligns every story."""
     inputs = alignment_inputs(con, topic_id)
     quotes = alignment_inputs(con, topic_id, quotes_only=True)
-    return store_topic_alignment(con, topic_id, inputs, compute_alignment(inputs, quotes))
+    stored = {} if full else stored_fingerprints(con, topic_id)
+    return store_topic_alignment(con, topic_id, inputs, compute_alignment(inputs, quotes, stored))

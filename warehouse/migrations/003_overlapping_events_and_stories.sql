@@ -1,5 +1,6 @@
 -- 003: event groups may overlap (a sentence that mentions two happenings sits in both), and the
--- stories alignment found (articles reporting the same happening) are kept for users.
+-- stories alignment found (articles reporting the same happening) are kept for users; the
+-- alignment is stored per story so that new articles re-align only the stories they join.
 
 -- claim_cluster_members was keyed one cluster per sentence and level; events need several.
 -- DuckDB cannot alter a primary key, so the table is rebuilt with (topic, level, sentence,
@@ -22,5 +23,12 @@ create table topic_stories (
     article_id varchar not null,
     story_id   varchar not null,
     n_articles integer not null,            -- articles in the story
+    fingerprint varchar,                    -- hash of the story's sentences and alignment methods
     primary key (topic_id, article_id)
 );
+
+-- Alignment is redone per story: a story whose sentences did not change keeps its rows, so the
+-- rows of a topic's alignment say which story they belong to (null: aligned before stories).
+alter table claim_clusters add column story_id varchar;
+alter table claim_links add column story_id varchar;
+alter table quote_statements add column story_id varchar;
