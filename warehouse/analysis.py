@@ -223,7 +223,7 @@ def _delete_scope(keep: Sequence[str]) -> str:
     """Rows of a topic that a new alignment replaces: all but the kept stories' (a where clause)."""
     if not keep:
         return "topic_id = $topic"
-    return f"topic_id = $topic and (story_id is null or story_id not in (select unnest($keep::varchar[])))"
+    return "topic_id = $topic and (story_id is null or story_id not in (select unnest($keep::varchar[])))"
 
 
 def store_alignment(
