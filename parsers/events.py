@@ -217,10 +217,10 @@ def align_events(items: Sequence[AlignItem], config: EventConfig = EventConfig()
     scored: list[tuple[float, int, int]] = []
     for s, i, j in sim.candidate_edges():
         a, b = items[i].doc, items[j].doc
-        context = story_sims.get((a, b) if a < b else (b, a), 0.0)
-        if context <= 0.0:
+        story_score = story_sims.get((a, b) if a < b else (b, a), 0.0)
+        if story_score <= 0.0:
             continue
-        score = s ** (1 - w) * context ** w
+        score = s ** (1 - w) * story_score ** w
         if score >= cfg.member_floor:
             scored.append((score, i, j))
     scored.sort(key=lambda e: (-e[0], e[1], e[2]))
