@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python benchmarks/fetch.py
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/alignment.py
 
 clean:
 	rm -rf $(VENV) newsprism.duckdb newsprism.duckdb.wal archive sample/edition.warc.gz
