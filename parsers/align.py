@@ -344,17 +344,26 @@ class TfidfSimilarity:
     stories: Mapping[str, str] | None = None
     # with stories: only items of these stories propose pairs (re-aligning what changed)
     only_stories: frozenset[str] | None = None
+    # item key → (language, features), shared by similarities fitted on the same sentences
+    # (events, claims and quote statements of one topic): featurizing is a third of the work
+    feature_cache: dict | None = None
 
     def fit(self, items: Sequence[AlignItem], config: AlignConfig) -> None:
         self.items = items
         self.config = config
         self._langs: list[str] = []
         self._features: list[_Features] = []
-        name_words = _name_words(items)
+        cache = self.feature_cache if self.feature_cache is not None else {}
+        name_words = None
         for it in items:
-            lang = lexicons.resolve_language(it.language, it.text) or "en"
-            self._langs.append(lang)
-            self._features.append(_featurize(it, lang, config.cognate_prefix, name_words))
+            hit = cache.get((it.key, config.cognate_prefix))
+            if hit is None:
+                if name_words is None:
+                    name_words = _name_words(items)
+                lang = lexicons.resolve_language(it.language, it.text) or "en"
+                hit = cache[(it.key, config.cognate_prefix)] = (lang, _featurize(it, lang, config.cognate_prefix, name_words))
+            self._langs.append(hit[0])
+            self._features.append(hit[1])
         n = len(items)
         df: dict[str, int] = defaultdict(int)
         for f in self._features:

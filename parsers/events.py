@@ -87,9 +87,11 @@ class EventContext:
     story_sims: dict[tuple[str, str], float]
 
 
-def prepare_events(items: Sequence[AlignItem], config: EventConfig = EventConfig()) -> EventContext:
-    """Rule 1: fit the sentence statistics on all items and find the stories."""
-    sim = TfidfSimilarity()
+def prepare_events(items: Sequence[AlignItem], config: EventConfig = EventConfig(),
+                   feature_cache: dict | None = None) -> EventContext:
+    """Rule 1: fit the sentence statistics on all items and find the stories. `feature_cache`
+    (see TfidfSimilarity) lets the claim alignment reuse the sentences' features."""
+    sim = TfidfSimilarity(feature_cache=feature_cache)
     sim.fit(items, config.similarity_config())
     stories, story_sims = find_stories(sim, config.story)
     sim.stories = stories

@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Sequence
 
 import duckdb
 
-from parsers.align import AlignConfig, AlignItem, AlignResult, align
+from parsers.align import AlignConfig, AlignItem, AlignResult, TfidfSimilarity, align
 from parsers.claims import extract_claim
 from parsers.events import EventConfig, align_events, prepare_events
 from parsers.records import stable_id
@@ -362,16 +362,19 @@ def compute_alignment(
     the statistics of its own run.
     """
     items = [item for item, _ in inputs]
-    context = prepare_events(items, EVENT_CONFIG)
+    features: dict = {}  # one featurization of each sentence for all three alignments
+    context = prepare_events(items, EVENT_CONFIG, features)
     fingerprints = story_fingerprints(items, context.stories)
     reused = frozenset(k for k, fp in fingerprints.items() if (stored or {}).get(k) == fp)
     changed = frozenset(fingerprints) - reused
     events = align_events(items, EVENT_CONFIG, context=context, only_stories=changed)
     return TopicAlignment(
-        claims=align(items, config=CLAIM_ALIGN_CONFIG, stories=context.stories, only_stories=changed),
+        claims=align(items, config=CLAIM_ALIGN_CONFIG, stories=context.stories, only_stories=changed,
+                     similarity=TfidfSimilarity(feature_cache=features)),
         events=events.events,
         statements=align([item for item, _ in quote_inputs], config=QUOTE_ALIGN_CONFIG,
-                         stories=context.stories, only_stories=changed),
+                         stories=context.stories, only_stories=changed,
+                         similarity=TfidfSimilarity(feature_cache=features)),
         stories=context.stories,
         fingerprints=fingerprints,
         reused=reused,
