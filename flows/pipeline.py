@@ -300,8 +300,8 @@ def align_claims(db: str, topic_id: str) -> int:
         stored = analysis.stored_fingerprints(con, topic_id)
     result = analysis.compute_alignment(inputs, quotes, stored)  # with the file closed
     get_run_logger().info(
-        "%s: %d stories; %d re-aligned, %d unchanged since their last alignment (kept as stored)",
-        topic_id, len(result.fingerprints), len(result.fingerprints) - len(result.reused), len(result.reused))
+        "%s: %d of %d stories re-aligned; %d unchanged since their last alignment (kept as stored)",
+        topic_id, len(result.fingerprints) - len(result.reused), len(result.fingerprints), len(result.reused))
     with session(db) as con:
         return analysis.store_topic_alignment(con, topic_id, inputs, result)
 
