@@ -527,37 +527,6 @@ def profile_cli(argv: list[str]) -> int:
     return 0
 
 
-# The launcher: a bare interpreter started before this process loads anything, which runs each
-# contender and answers with its wall time and own rusage (os.wait4), killing it at the timeout.
-# On Linux a child's ru_maxrss starts from its parent's peak, so contenders are never children
-# of this process (benchmarks/extraction.py explains the same design).
-_LAUNCHER_CODE = r"""
-import json, os, resource, signal, subprocess, sys, threading, time
-def floor():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"floor_kib": floor()}), flush=True)
-for line in sys.stdin:
-    req = json.loads(line)
-    done = threading.Event()
-    with open(req["stdout"], "wb") as out, open(req["stderr"], "wb") as err:
-        started = time.perf_counter()
-        def cap(limit=req.get("max_bytes")):
-            if limit:
-                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        proc = subprocess.Popen(req["cmd"], stdout=out, stderr=err, stdin=subprocess.DEVNULL, preexec_fn=cap)
-        def kill(pid=proc.pid):
-            if not done.is_set():
-                os.kill(pid, signal.SIGKILL)
-        timer = threading.Timer(req["timeout"], kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - started
-        done.set()
-        timer.cancel()
-    print(json.dumps({"elapsed": elapsed, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss,
-                      "returncode": os.waitstatus_to_exitcode(status), "floor_kib": floor()}), flush=True)
-"""
-
 if __name__ == "__main__" and sys.argv[1:2] == ["build"]:
     raise SystemExit(build_cli(sys.argv[2:]))
 if __name__ == "__main__" and sys.argv[1:2] == ["timed"]:
@@ -565,10 +534,9 @@ if __name__ == "__main__" and sys.argv[1:2] == ["timed"]:
 if __name__ == "__main__" and sys.argv[1:2] == ["profile"]:
     raise SystemExit(profile_cli(sys.argv[2:]))
 if __name__ == "__main__":
-    import subprocess
+    import _launcher  # benchmarks/ is on sys.path when a script here runs
 
-    _LAUNCHER = subprocess.Popen([sys.executable, "-c", _LAUNCHER_CODE], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, text=True)
+    _LAUNCHER = _launcher.start()
 
 
 # --------------------------------------------------------------------------------------------
@@ -579,36 +547,24 @@ import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 
+from _launcher import Launcher  # noqa: E402
 
-class Launcher:
-    """The client side of the launcher process (see _LAUNCHER_CODE)."""
 
-    def __init__(self, proc: subprocess.Popen) -> None:
-        self.proc = proc
-        self.floor_kib = json.loads(proc.stdout.readline())["floor_kib"]  # type: ignore[union-attr]
-
-    def run(self, cmd: list[str], workdir: Path, tag: str, timeout: float, max_bytes: int | None = None) -> dict:
-        """Run `cmd` to completion or the timeout, its address space capped at `max_bytes`; wall
-        time, CPU, peak RSS, exit status, stderr tail."""
-        out, err = workdir / f"{tag}.stdout", workdir / f"{tag}.stderr"
-        self.proc.stdin.write(json.dumps({"cmd": cmd, "stdout": str(out), "stderr": str(err),  # type: ignore[union-attr]
-                                          "timeout": timeout, "max_bytes": max_bytes}) + "\n")
-        self.proc.stdin.flush()  # type: ignore[union-attr]
-        answer = json.loads(self.proc.stdout.readline())  # type: ignore[union-attr]
-        self.floor_kib = max(self.floor_kib, answer["floor_kib"])
-        answer["stdout"] = out.read_text(encoding="utf-8", errors="replace")
-        answer["max_bytes"] = max_bytes
-        answer["failure"] = None
-        if answer["returncode"] == -signal.SIGKILL:
-            answer["failure"] = f"killed at the {timeout:g} s timeout"
-        elif answer["returncode"] != 0:
-            tail = err.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
-            answer["failure"] = f"exit status {answer['returncode']}" + (f": {tail[0]}" if tail else "")
-        return answer
-
-    def close(self) -> None:
-        self.proc.stdin.close()  # type: ignore[union-attr]
-        self.proc.wait(timeout=30)
+def run_tagged(launcher: Launcher, cmd: list[str], workdir: Path, tag: str, timeout: float,
+               max_bytes: int | None = None) -> dict:
+    """`Launcher.run` with output files named by `tag` in `workdir`; adds the child's stdout,
+    the cap, and a one-line failure (timeout, or exit status with the last stderr line)."""
+    out, err = workdir / f"{tag}.stdout", workdir / f"{tag}.stderr"
+    answer = launcher.run(cmd, out, err, timeout, max_bytes)
+    answer["stdout"] = out.read_text(encoding="utf-8", errors="replace")
+    answer["max_bytes"] = max_bytes
+    answer["failure"] = None
+    if answer["returncode"] == -signal.SIGKILL:
+        answer["failure"] = f"killed at the {timeout:g} s timeout"
+    elif answer["returncode"] != 0:
+        tail = err.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+        answer["failure"] = f"exit status {answer['returncode']}" + (f": {tail[0]}" if tail else "")
+    return answer
 
 
 def code_state() -> str:
@@ -736,7 +692,7 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
     results: dict[tuple[str, int], dict] = {}
     with tempfile.TemporaryDirectory(prefix="newsprism-align-bench-") as tmp:
         work = Path(tmp)
-        b = launcher.run([sys.executable, str(Path(__file__).resolve()), "build", str(corpora), str(args.seed), tmp,
+        b = run_tagged(launcher, [sys.executable, str(Path(__file__).resolve()), "build", str(corpora), str(args.seed), tmp,
                           *map(str, all_sizes)], work, "build", args.timeout)
         if b["failure"]:
             print(f"building the inputs failed: {b['failure']}")
@@ -763,7 +719,7 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
                     continue
                 print(f"running {LABELS[name]} on {n:,} articles ...", file=sys.stderr, flush=True)
                 out = work / f"{name}-{n}.json"
-                ans = launcher.run([sys.executable, str(Path(__file__).resolve()), "timed", name,
+                ans = run_tagged(launcher, [sys.executable, str(Path(__file__).resolve()), "timed", name,
                                     str(work / f"items-{n}.pickle"), str(out), *extra], work, f"{name}-{n}", args.timeout,
                                    cap())
                 res = json.loads(out.read_text(encoding="utf-8")) if out.is_file() and not ans["failure"] else {}
@@ -772,7 +728,7 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
         profile_text = None
         if args.profile is not None:
             print(f"profiling compute_alignment on {args.profile:,} articles ...", file=sys.stderr, flush=True)
-            ans = launcher.run([sys.executable, str(Path(__file__).resolve()), "profile",
+            ans = run_tagged(launcher, [sys.executable, str(Path(__file__).resolve()), "profile",
                                 str(work / f"items-{args.profile}.pickle")], work, "profile", args.timeout,
                                cap())
             profile_text = ans["failure"] or ans["stdout"]
@@ -931,4 +887,4 @@ def growth(results: dict, build: dict, sizes: list[int], names: list[str]) -> No
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(launcher=Launcher(_LAUNCHER)))
+    raise SystemExit(main(launcher=_LAUNCHER))

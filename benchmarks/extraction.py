@@ -214,47 +214,14 @@ def timed_cli(argv: list[str]) -> int:
     return 0
 
 
-# Every contender process is started by this small launcher, never by the benchmark itself: on
-# Linux a child's ru_maxrss starts from its parent's peak RSS (the parent's high-water mark is
-# folded in at exec), so a child of this process, which holds the gold texts, the predictions
-# and the 50 MB page, would report this process's peak as its own. The launcher is started
-# before anything else is loaded and stays at the size of a bare interpreter (its peak is
-# printed as the floor). It runs one command per JSON request line and answers with wall time
-# from start to exit and the child's own rusage (os.wait4), killing it at the timeout.
-_LAUNCHER_CODE = r"""
-import json, os, resource, signal, subprocess, sys, threading, time
-def floor():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"floor_kib": floor()}), flush=True)
-for line in sys.stdin:
-    req = json.loads(line)
-    done = threading.Event()
-    with open(req["stdout"], "wb") as out, open(req["stderr"], "wb") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(req["cmd"], stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        def kill(pid=proc.pid):
-            if not done.is_set():
-                os.kill(pid, signal.SIGKILL)
-        timer = threading.Timer(req["timeout"], kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - started
-        done.set()
-        timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    print(json.dumps({"elapsed": elapsed, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss,
-                      "returncode": proc.returncode, "floor_kib": floor()}), flush=True)
-"""
-
 if __name__ == "__main__" and sys.argv[1:2] == ["extract"]:
     raise SystemExit(extract_cli(sys.argv[2:]))
 if __name__ == "__main__" and sys.argv[1:2] == ["timed"]:
     raise SystemExit(timed_cli(sys.argv[2:]))
 if __name__ == "__main__":
-    import subprocess
+    import _launcher  # benchmarks/ is on sys.path when a script here runs
 
-    _LAUNCHER = subprocess.Popen([sys.executable, "-c", _LAUNCHER_CODE], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, text=True)
+    _LAUNCHER = _launcher.start()
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,26 +236,7 @@ import tempfile  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from types import ModuleType  # noqa: E402
 
-
-class Launcher:
-    """The client side of the launcher process (see _LAUNCHER_CODE)."""
-
-    def __init__(self, proc: subprocess.Popen) -> None:
-        self.proc = proc
-        self.floor_kib = json.loads(proc.stdout.readline())["floor_kib"]  # type: ignore[union-attr]
-
-    def run(self, cmd: list[str], stdout: Path, stderr: Path, timeout: float) -> dict:
-        """Run `cmd` to completion (or the timeout); wall time, CPU, peak RSS and exit status."""
-        self.proc.stdin.write(json.dumps({"cmd": cmd, "stdout": str(stdout), "stderr": str(stderr),  # type: ignore[union-attr]
-                                          "timeout": timeout}) + "\n")
-        self.proc.stdin.flush()  # type: ignore[union-attr]
-        answer = json.loads(self.proc.stdout.readline())  # type: ignore[union-attr]
-        self.floor_kib = max(self.floor_kib, answer["floor_kib"])
-        return answer
-
-    def close(self) -> None:
-        self.proc.stdin.close()  # type: ignore[union-attr]
-        self.proc.wait(timeout=30)
+from _launcher import Launcher  # noqa: E402
 
 
 @dataclass
@@ -744,4 +692,4 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(launcher=Launcher(_LAUNCHER)))
+    raise SystemExit(main(launcher=_LAUNCHER))
