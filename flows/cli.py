@@ -25,6 +25,7 @@ EXAMPLES = {
     "report": "newsprism report --topic noem-sheinbaum",
     "sql": 'newsprism sql "select outlet, how, claim_label from cmp_claim_coverage limit 10"',
     "views": "newsprism views",
+    "export": "newsprism export cmp_number_discrepancies numbers.csv   |   newsprism export all exports/ --format parquet",
     "demo": "newsprism demo --db newsprism.duckdb",
     "recheck": "newsprism recheck --topic noem-sheinbaum --limit 200",
 }
@@ -126,6 +127,23 @@ def cmd_views(args: argparse.Namespace) -> int:
         print(f"{v.name}  [{v.layer}]")
         print(f"    grain: {v.header['grain']}")
         print(f"    key:   {v.header['key']}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from warehouse import export
+    from warehouse.db import session
+
+    with session(_db(args), read_only=True) as con:
+        try:
+            if args.view == "all":
+                written = export.export_all(con, args.out, args.format or "parquet", args.topic)
+            else:
+                written = {args.view: export.export_relation(con, args.view, args.out, args.format, args.topic)}
+        except (LookupError, ValueError) as exc:
+            raise CliError(str(exc)) from None
+    for name, rows in written.items():
+        print(f"{name}: {rows} rows", file=sys.stderr)
     return 0
 
 
@@ -274,6 +292,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rows", type=int, default=200)
     p.add_argument("--max-width", type=int, default=None, help="table width (default: terminal width)")
     p.add_argument("--max-col-width", type=int, default=60)
+
+    p = _command(sub, "export", cmd_export, "write a view to CSV, Parquet or JSON lines",
+                 "Write one view (or table) to a file, its format from the file name (.csv, .parquet, .jsonl) or "
+                 "--format; or, with VIEW 'all', every claim_mentions, cmp_, int_ and stg_ view into the folder OUT "
+                 "(Parquet unless --format says otherwise). Lists stay lists in Parquet and JSON.")
+    p.add_argument("view", metavar="VIEW", help="a view or table name (see `newsprism views`), or 'all'")
+    p.add_argument("out", metavar="OUT", help="the file to write (a folder with 'all')")
+    p.add_argument("--format", choices=("csv", "parquet", "json"), help="default: from OUT's extension")
+    p.add_argument("--topic", help="only this topic's rows (views with a topic_id column)")
 
     _command(sub, "views", cmd_views, "list the SQL views with their grain and key",
              "List the warehouse views in build order with the grain and key their headers declare.")
