@@ -3,8 +3,8 @@
 Migrations are numbered SQL files applied once each, in order, and recorded in
 `schema_migrations`. Views are plain SQL files rebuilt on every `build_views` (create or replace),
 ordered by layer: stg_ (clean one table) -> int_ (one step) -> unprefixed public contracts such as
-claim_mentions -> cmp_ (what users ask). Within a layer, files apply in name order, so a view may
-only depend on views of an earlier layer or an earlier name.
+claim_mentions -> cmp_ (what users ask). Within a layer, a view comes after the views its header
+names as inputs (a cmp_ view may build on other cmp_ views), otherwise in name order.
 """
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ class ViewFile:
     @property
     def key_columns(self) -> list[str]:
         return [c.strip() for c in self.header.get("key", "").split(",") if c.strip()]
+
+    @property
+    def inputs(self) -> list[str]:
+        return [c.strip() for c in self.header.get("inputs", "").split(",") if c.strip()]
 
 
 def _read_sql_dir(package: str) -> list[tuple[str, str]]:
@@ -102,7 +106,26 @@ def view_files() -> list[ViewFile]:
                 raise ValueError(f"view {fname} lacks a '-- {field}:' header line")
         files.append(ViewFile(fname[:-4], sql, header))
     rank = {"stg": 0, "int": 1, "contract": 2, "cmp": 3}
-    return sorted(files, key=lambda v: (rank[v.layer], v.name))
+    ordered = sorted(files, key=lambda v: (rank[v.layer], v.name))
+    # within that order, a view waits for the views it names as inputs (depth-first, stable)
+    by_name = {v.name: v for v in ordered}
+    out: list[ViewFile] = []
+    placed: set[str] = set()
+
+    def place(v: ViewFile, path: tuple[str, ...]) -> None:
+        if v.name in placed:
+            return
+        if v.name in path:
+            raise ValueError(f"views depend on each other in a cycle: {' -> '.join(path + (v.name,))}")
+        for dep in v.inputs:
+            if dep in by_name:
+                place(by_name[dep], path + (v.name,))
+        placed.add(v.name)
+        out.append(v)
+
+    for v in ordered:
+        place(v, ())
+    return out
 
 
 def build_views(con: duckdb.DuckDBPyConnection) -> list[str]:

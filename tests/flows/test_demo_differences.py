@@ -138,3 +138,16 @@ def test_claims_partition_events_overlap(demo_runs):
         join topic_stories sb on sb.article_id = b.article_id and sb.topic_id = l.topic_id
         where sa.story_id <> sb.story_id""")
     assert crossing == [(0,)]
+
+
+def test_outlet_profile(demo_runs):
+    profile = {r[0]: r[1:] for r in q(demo_runs, """
+        select outlet, coverage_share, n_cannot_judge, loaded_per_1000_words, top_category, unreadable_outcomes
+        from cmp_outlet_profile""")}
+    # the opinion piece carries least of the shared story and the most loaded wording
+    assert profile["Latin Affairs Daily"][2] == max(p[2] for p in profile.values())
+    assert profile["Latin Affairs Daily"][3] == "intensity"
+    # the blocked outlet is not ranked, and says why
+    assert profile["Metro Courier"][0] is None and profile["Metro Courier"][1] > 0
+    assert profile["Metro Courier"][4] == ["blocked"]
+    assert all(p[0] is not None for o, p in profile.items() if o != "Metro Courier")

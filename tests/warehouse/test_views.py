@@ -148,3 +148,26 @@ def test_wire_copies_show_what_a_reprint_left_out(con):
 def test_every_view_header_has_an_example_query(con):
     for view in view_files():
         assert "select" in view.header["example"].lower(), view.name
+
+
+def test_outlet_profile_tells_choices_from_what_we_could_not_read(con):
+    profile = {r[0]: r[1:] for r in rows(con, """
+        select outlet, coverage_share, n_reported, n_omitted, n_cannot_judge, n_quoted, n_attributed,
+               n_lone_numbers, n_date_conflicts, top_category, n_first_reports, n_copies_of_others,
+               unreadable_outcomes
+        from cmp_outlet_profile""")}
+    # Alpha reports all four shared claims and was first with them
+    assert profile["Alpha"][:4] == (1.0, 4, 0, 0) and profile["Alpha"][9] == 4
+    # Beta leaves out the quote (a real omission), frames requests as demands, and stands
+    # alone with its 20% and its April 1 date
+    assert profile["Beta"][:3] == (0.75, 3, 1) and profile["Beta"][8] == "demand"
+    assert profile["Beta"][6] >= 1 and profile["Beta"][7] >= 1
+    # Gamma's missing claims cannot be judged (a 404 page): share over what could be judged only
+    assert profile["Gamma"][:4] == (1.0, 2, 0, 2) and profile["Gamma"][4:6] == (1, 1)
+    assert profile["Gamma"][11] == ["not_found"]
+    # Zeta reprints Alpha
+    assert profile["Zeta"][10] == 1
+    # unreadable outlets get no share at all, and say why
+    assert profile["delta.example"][0] is None and profile["delta.example"][3] == 4
+    assert profile["delta.example"][11] == ["blocked"]
+    assert profile["Epsilon"][0] is None and profile["Epsilon"][3] == 0
