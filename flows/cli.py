@@ -22,7 +22,7 @@ EXAMPLES = {
     "run": "newsprism run --topic noem-sheinbaum --config newsprism.toml",
     "ingest": "newsprism ingest https://example.org/feed.xml urls.txt saved_pages/ crawl.warc.gz --topic noem-sheinbaum",
     "parse": "newsprism parse page1.html page2.html --url https://example.org/article",
-    "report": "newsprism report --topic noem-sheinbaum",
+    "report": "newsprism report --topic noem-sheinbaum   |   newsprism report --html report.html",
     "sql": 'newsprism sql "select outlet, how, claim_label from cmp_claim_coverage limit 10"',
     "views": "newsprism views",
     "export": "newsprism export cmp_number_discrepancies numbers.csv   |   newsprism export all exports/ --format parquet",
@@ -113,9 +113,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     with session(_db(args), read_only=True) as con:
         topic = _pick_topic(con, args.topic)
         try:
-            rep = report.build_report(con, topic)
+            if args.html:
+                from warehouse.html_report import build_html
+
+                page = build_html(con, topic)
+            else:
+                rep = report.build_report(con, topic)
         except LookupError as exc:
             raise CliError(str(exc)) from None
+    if args.html:
+        target = Path(args.html)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_text(page, encoding="utf-8")
+        os.replace(partial, target)
+        print(f"wrote {target} ({len(page.encode('utf-8')):,} bytes)", file=sys.stderr)
+        return 0
     sys.stdout.write(report.render_markdown(rep) if args.markdown else report.render_text(rep))
     return 0
 
@@ -284,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
                  "variants, attribution, loaded language and edits, each from one view.")
     p.add_argument("--topic", help="topic id (default: the only topic in the warehouse)")
     p.add_argument("--markdown", action="store_true", help="markdown instead of plain text")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML page instead: the claim x outlet "
+                                                  "matrix, differing numbers, quote variants, the timeline")
 
     p = _command(sub, "sql", cmd_sql, "run read-only SQL over the warehouse",
                  "Run one SQL statement on a read-only connection and print the result.")
