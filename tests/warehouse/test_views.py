@@ -171,3 +171,24 @@ def test_outlet_profile_tells_choices_from_what_we_could_not_read(con):
     assert profile["delta.example"][0] is None and profile["delta.example"][3] == 4
     assert profile["delta.example"][11] == ["blocked"]
     assert profile["Epsilon"][0] is None and profile["Epsilon"][3] == 0
+
+
+def test_stg_fetches_keeps_the_latest_outcome_per_url(con):
+    got = rows(con, "select outlet, outcome, readable, http_status, n_fetches from stg_fetches order by outlet, url")
+    assert ("Beta", "ok", True, 200, 2) in got  # fetched twice (the edit), one row
+    assert ("Gamma", "not_found", False, 404, 1) in got and ("delta.example", "blocked", False, 403, 1) in got
+    assert sum(1 for r in got if not r[2]) == 2
+
+
+def test_int_topic_articles_lists_relevant_articles_once_with_their_date_basis(con):
+    got = rows(con, "select outlet, n_versions, date_basis from int_topic_articles order by outlet")
+    assert [r[0] for r in got] == ["Alpha", "Beta", "Gamma", "Zeta"]  # Epsilon's article is off-topic
+    assert dict((o, n) for o, n, _ in got)["Beta"] == 2
+    assert all(basis.startswith("page:") for _, _, basis in got)
+
+
+def test_int_topic_claims_reads_the_current_version_only(con):
+    per_outlet = dict(rows(con, "select outlet, count(distinct version_id) from int_topic_claims group by outlet"))
+    assert per_outlet == {"Alpha": 1, "Beta": 1, "Gamma": 1, "Zeta": 1}
+    kinds = rows(con, "select outlet, speaker from int_topic_claims where kind = 'direct_quote' order by outlet")
+    assert kinds == [("Alpha", "Noem"), ("Gamma", "Noem"), ("Zeta", "Noem")]
