@@ -84,16 +84,30 @@ def _table(columns, rows, cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _matrix(con: duckdb.DuckDBPyConnection, topic_id: str) -> tuple[str, str]:
+def _matrix(con: duckdb.DuckDBPyConnection, topic_id: str, max_claims: int, max_outlets: int) -> tuple[str, str]:
+    # a page is for looking: the claims carried by most outlets, and the outlets that carry most
     rows = con.execute(
         """
+        with cov as (select * from cmp_claim_coverage where topic_id = $topic),
+        top_claims as (
+            select claim_id from cov group by claim_id
+            order by count(*) filter (where how in ('quoted', 'attributed', 'asserted', 'hedged')) desc, claim_id
+            limit $max_claims),
+        top_outlets as (
+            select outlet from cov group by outlet
+            order by count(*) filter (where how in ('quoted', 'attributed', 'asserted', 'hedged')) desc, outlet
+            limit $max_outlets)
         select claim_id, claim_label, outlet, how, evidence_sentence, evidence_url, evidence_start,
                evidence_end, fetch_outcomes
-        from cmp_claim_coverage where topic_id = ?
+        from cov
+        where claim_id in (select claim_id from top_claims) and outlet in (select outlet from top_outlets)
         order by claim_id, outlet
-        """, [topic_id]).fetchall()
+        """, {"topic": topic_id, "max_claims": max_claims, "max_outlets": max_outlets}).fetchall()
     if not rows:
         return "<p>No claim is carried by two or more outlets yet.</p>", ""
+    n_claims, n_outlets = con.execute(
+        "select count(distinct claim_id), count(distinct outlet) from cmp_claim_coverage where topic_id = ?",
+        [topic_id]).fetchone()
     outlets = sorted({r[2] for r in rows})
     claims: dict[str, dict[str, Any]] = {}
     for claim_id, label, outlet, how, sentence, url, start, end, outcomes in rows:
@@ -122,20 +136,24 @@ def _matrix(con: duckdb.DuckDBPyConnection, topic_id: str) -> tuple[str, str]:
                             f'<td>{_e(how)}</td><td>{_e(sentence)}</td><td class="muted">{where}</td></tr>')
         body.append(f'<tr><td class="claim"><b>{n}.</b> {_e(c["label"])}</td>{"".join(cells)}</tr>')
     legend = "".join(f'<span><i style="background:{colour}"></i>{_e(text)}</span>' for colour, text in HOW_ORDER.values())
-    matrix = (f'<div class="legend">{legend}</div><table class="matrix"><thead><tr>{head}</tr></thead>'
+    shown = ""
+    if n_claims > len(order) or n_outlets > len(outlets):
+        shown = (f'<p class="muted">Showing the {len(order)} claims carried by most outlets (of {n_claims}) and '
+                 f"the {len(outlets)} outlets that carry most (of {n_outlets}); cmp_claim_coverage has them all.</p>")
+    matrix = (f'<div class="legend">{legend}</div>{shown}<table class="matrix"><thead><tr>{head}</tr></thead>'
               f'<tbody>{"".join(body)}</tbody></table>')
     evidence_table = ('<table class="evidence"><thead><tr><th>claim</th><th>outlet</th><th>how</th>'
                       f'<th>sentence</th><th>where</th></tr></thead><tbody>{"".join(evidence)}</tbody></table>')
     return matrix, evidence_table
 
 
-def _quotes(con: duckdb.DuckDBPyConnection, topic_id: str) -> str:
+def _quotes(con: duckdb.DuckDBPyConnection, topic_id: str, max_rows: int) -> str:
     rows = con.execute(
         """
         select statement_id, outlet, speaker, quote_text, pronouns, published_at, is_first, article_url
         from cmp_quote_variants where topic_id = ?
-        order by statement_id, published_at, outlet, sentence_id, quote_idx
-        """, [topic_id]).fetchall()
+        order by n_wordings desc, statement_id, published_at, outlet, sentence_id, quote_idx limit ?
+        """, [topic_id, max_rows]).fetchall()
     if not rows:
         return "<p>No statement is quoted in different words.</p>"
     by_statement: dict[str, list] = defaultdict(list)
@@ -153,19 +171,25 @@ def _quotes(con: duckdb.DuckDBPyConnection, topic_id: str) -> str:
     return "".join(out)
 
 
-def build_html(con: duckdb.DuckDBPyConnection, topic_id: str) -> str:
-    """The whole page for one topic (LookupError for an unknown topic, as build_report)."""
+def build_html(con: duckdb.DuckDBPyConnection, topic_id: str, *, max_claims: int = 60, max_outlets: int = 40,
+               max_rows: int = 100) -> str:
+    """The whole page for one topic (LookupError for an unknown topic, as build_report). The
+    matrix shows at most `max_claims` claims and `max_outlets` outlets, the other tables at most
+    `max_rows` rows (those carried by most outlets), the quotes at most `max_rows` wordings; the
+    views hold the rest."""
     report = build_report(con, topic_id)
-    matrix, evidence = _matrix(con, topic_id)
+    matrix, evidence = _matrix(con, topic_id, max_claims, max_outlets)
     numbers = con.execute(
         """select concept, variant_a, outlets_a, variant_b, outlets_b, differs_in
-           from cmp_number_discrepancies where topic_id = ? order by concept, variant_a, variant_b""",
-        [topic_id]).fetchall()
+           from cmp_number_discrepancies where topic_id = ?
+           order by len(outlets_a) + len(outlets_b) desc, concept, variant_a, variant_b limit ?""",
+        [topic_id, max_rows]).fetchall()
     timeline = con.execute(
         """select first_published_at, first_outlet, first_date_basis, second_outlet, lead_time, n_outlets,
                   case when ranking_uncertain then 'uncertain: a fallback date' else '' end, claim_label
-           from cmp_first_reports where topic_id = ? order by first_published_at, claim_id""",
-        [topic_id]).fetchall()
+           from cmp_first_reports where topic_id = ?
+           order by n_outlets desc, first_published_at, claim_id limit ?""",
+        [topic_id, max_rows]).fetchall()
     summary = "".join(f"<tr><td>{_e(label)}</td><td>{_e(value)}</td></tr>" for label, value in report.summary)
     parts = [
         "<!doctype html>",
@@ -186,7 +210,7 @@ def build_html(con: duckdb.DuckDBPyConnection, topic_id: str) -> str:
         if numbers else "<p>No differing figures.</p>",
         "<h2>Quote variants, side by side</h2>",
         '<p class="muted">cmp_quote_variants: one statement, several wordings; the first published is outlined.</p>',
-        _quotes(con, topic_id),
+        _quotes(con, topic_id, max_rows),
         "<h2>Who reported it first</h2>",
         _table(("first at", "first outlet", "date from", "next outlet", "lead", "outlets", "ranking", "claim"),
                timeline, "timeline") if timeline else "<p>No claim is carried by two outlets yet.</p>",
