@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             if proc.returncode != 0:
                 print(proc.stdout[-2000:], proc.stderr[-4000:])
                 return 1
-            summary = next((ln for ln in proc.stdout.splitlines() if ln.startswith("[adhoc]")), "")
+            summary = next((ln for ln in proc.stderr.splitlines() if ln.startswith("[adhoc]")), "")
             print(f"{n:,} articles: {written:,} pages written in {t_pages:.0f} s; ingest {t_ingest:.0f} s; {summary}",
                   flush=True)
             results[n] = time_views(db)
