@@ -19,11 +19,8 @@ def inputs_of(docs):
 
 
 @pytest.fixture()
-def con():
-    c = duckdb.connect(":memory:")
-    ensure_schema(c)
-    yield c
-    c.close()
+def con(empty_warehouse):
+    return empty_warehouse
 
 
 def snapshot(con, table):

@@ -1,22 +1,18 @@
 """Loaders and migrations on an in-memory warehouse: idempotent, versioned, outcome-preserving."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from parsers.records import ArticleRecord, Discovery, FetchResult
 from warehouse import load
-from warehouse.schema import ensure_schema, migrate, migrations
+from warehouse.schema import migrate, migrations
 
 URL = "https://www.example-outlet.example/world/2025/03/28/story"
 
 
 @pytest.fixture()
-def con():
-    c = duckdb.connect(":memory:")
-    ensure_schema(c)
-    yield c
-    c.close()
+def con(empty_warehouse):
+    return empty_warehouse
 
 
 def fetch(when: str, status: str = "ok", url: str = URL) -> FetchResult:
