@@ -33,16 +33,21 @@ article_claims as (
 ),
 
 claim_words as (
-    select *, list_distinct(regexp_extract_all(lower(wording), '[\p{L}\p{N}]+')) as words
-    from article_claims
+    select *, len(words) as n_words
+    from (select *, list_distinct(regexp_extract_all(lower(wording), '[\p{L}\p{N}]+')) as words from article_claims)
 ),
 
 shared as (
-    -- claims two articles share in (nearly) the same words: copy, not independent reporting
+    -- claims two articles share in (nearly) the same words: copy, not independent reporting.
+    -- |A ∩ B| >= 0.7 |A ∪ B| with |A ∪ B| = |A| + |B| - |A ∩ B| (distinct words); it needs the
+    -- shorter wording to hold 70% of the longer's count, a cheap test that rules most pairs out
+    -- before the list work, and identical wordings pass without it.
     select a.topic_id, a.article_id, b.article_id as source_article_id, count(*) as n_shared
     from claim_words a
     join claim_words b on a.topic_id = b.topic_id and a.claim_id = b.claim_id and a.article_id <> b.article_id
-    where len(list_intersect(a.words, b.words)) >= 0.7 * len(list_distinct(list_concat(a.words, b.words)))
+    where least(a.n_words, b.n_words) >= 0.7 * greatest(a.n_words, b.n_words)
+      and (a.wording = b.wording
+           or 1.7 * len(list_intersect(a.words, b.words)) >= 0.7 * (a.n_words + b.n_words))
     group by all
 ),
 
