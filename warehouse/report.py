@@ -59,6 +59,14 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "int_topic_outlets",
     ),
     (
+        "Outlet profiles (share of the shared claims each outlet carries)",
+        """select outlet, coverage_share as share, n_omitted as omitted, n_cannot_judge as cannot_judge,
+                  n_lone_numbers as lone_figures, loaded_per_1000_words as loaded_per_1k, top_category as loaded_kind
+           from cmp_outlet_profile where topic_id = ?
+           order by coverage_share nulls last, outlet, outlet_id""",
+        "cmp_outlet_profile",
+    ),
+    (
         "Claims carried by several outlets (first report)",
         """select first_outlet, first_published_at as first_at, n_outlets as outlets, claim_label as claim
            from cmp_first_reports where topic_id = ?

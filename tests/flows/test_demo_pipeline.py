@@ -56,7 +56,7 @@ def test_paywalled_outlet_is_unreadable_not_silent(demo_runs):
 def test_report_is_printed(demo_runs):
     text = demo_runs["report"]
     assert "newsprism report" in text
-    for section in ("Outlets", "Omissions", "Differing numbers", "Quote variants", "Loaded language",
+    for section in ("Outlets", "Outlet profiles", "Omissions", "Differing numbers", "Quote variants", "Loaded language",
                     "Reprints", "Later edits"):
         assert section in text
 
