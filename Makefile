@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python benchmarks/fetch.py
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/alignment.py
+	$(BIN)/python benchmarks/views.py
 
 clean:
 	rm -rf $(VENV) newsprism.duckdb newsprism.duckdb.wal archive sample/edition.warc.gz
