@@ -266,7 +266,7 @@ def store_alignment(
     statement_rows = []
     for group in (statements.groups if statements is not None else ()):
         statement_id = stable_id(topic_id, "statement", min(group))
-        story = _story_id(topic_id, stories, by_key[group[0]][0].doc)
+        story = _story_id(topic_id, stories, by_key[group[0]][0].doc) if stories is not None else None
         statement_rows += [(topic_id, k, statement_id, story) for k in group]
     story_rows = []
     if stories is not None:
@@ -304,19 +304,6 @@ def store_alignment(
                     "shared_entities", "story_id"],
                    links, ["topic_id", "level", "sentence_a", "sentence_b"])
     return n_claims
-
-
-def store_statements(con: duckdb.DuckDBPyConnection, topic_id: str, result: AlignResult) -> int:
-    """Replace the topic's quote statements; returns the number of statements."""
-    rows = []
-    for group in result.groups:
-        statement_id = stable_id(topic_id, "statement", min(group))
-        rows += [(topic_id, k, statement_id) for k in group]
-    with transaction(con):
-        con.execute("delete from quote_statements where topic_id = ?", [topic_id])
-        merge_rows(con, "quote_statements", ["topic_id", "sentence_id", "statement_id"], rows,
-                   ["topic_id", "sentence_id"])
-    return len(result.groups)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import duckdb
 
 from parsers.records import ArticleRecord, Discovery, FetchResult, stable_id
 from warehouse import load
-from warehouse.analysis import ANALYZER_VERSION, store_alignment, store_statements
+from warehouse.analysis import ANALYZER_VERSION, store_alignment
 from warehouse.schema import ensure_schema
 
 TOPIC = "tiny"
@@ -192,8 +192,7 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
                  aid["gamma"]: datetime(2025, 3, 30, tzinfo=timezone.utc),
                  aid["zeta"]: datetime(2025, 3, 31, tzinfo=timezone.utc)}
     inputs = [(_Item(k, docs[k], outlets[docs[k]], texts[k]), published[docs[k]]) for grp in groups for k in grp]
-    store_alignment(con, TOPIC, inputs, _Result(groups))
-    store_statements(con, TOPIC, _Result([[_sid(a, 2), _sid(g, 1)]]))
+    store_alignment(con, TOPIC, inputs, _Result(groups), statements=_Result([[_sid(a, 2), _sid(g, 1)]]))
     return con
 
 
