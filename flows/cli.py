@@ -114,20 +114,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         topic = _pick_topic(con, args.topic)
         try:
             if args.html:
-                from warehouse.html_report import build_html
+                from warehouse.html_report import write_html
 
-                page = build_html(con, topic)
-            else:
-                rep = report.build_report(con, topic)
+                size = write_html(con, topic, args.html)
+                print(f"wrote {args.html} ({size:,} bytes)", file=sys.stderr)
+                return 0
+            rep = report.build_report(con, topic)
         except LookupError as exc:
             raise CliError(str(exc)) from None
-    if args.html:
-        target = Path(args.html)
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_text(page, encoding="utf-8")
-        os.replace(partial, target)
-        print(f"wrote {target} ({len(page.encode('utf-8')):,} bytes)", file=sys.stderr)
-        return 0
     sys.stdout.write(report.render_markdown(rep) if args.markdown else report.render_text(rep))
     return 0
 

@@ -8,11 +8,13 @@ leaves a truncated file where a user expects a good one.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-__all__ = ["FORMATS", "format_for", "exportable", "export_relation", "export_all"]
+__all__ = ["FORMATS", "format_for", "exportable", "export_relation", "export_all", "written_whole"]
 
 # format name → (file extension, COPY options); JSON is one object per line (newline-delimited)
 FORMATS = {
@@ -46,6 +48,20 @@ def exportable(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
+@contextmanager
+def written_whole(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to `path` to write to; it becomes `path` only when the block
+    ends without an error, and is removed otherwise, so `path` is never left half-written."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        yield partial
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -65,15 +81,9 @@ def export_relation(con: duckdb.DuckDBPyConnection, name: str, path: str | Path,
         if "topic_id" not in columns:
             raise ValueError(f"{name} has no topic_id column; export it without a topic")
         where = f" where topic_id = {_literal(topic)}"
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
+    with written_whole(path) as partial:
         rows = con.execute(f'copy (select * from "{name}"{where}) to {_literal(str(partial))} '
                            f'({FORMATS[fmt][1]})').fetchone()[0]  # COPY answers with the rows written
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
     return rows
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from warehouse.export import written_whole
 from warehouse.report import build_report
 
-__all__ = ["HOW_ORDER", "build_html"]
+__all__ = ["HOW_ORDER", "build_html", "write_html"]
 
 # how an outlet reports a claim (cmp_claim_coverage.how), strongest first, with its colour
 HOW_ORDER = {
@@ -220,3 +222,11 @@ def build_html(con: duckdb.DuckDBPyConnection, topic_id: str, *, max_claims: int
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def write_html(con: duckdb.DuckDBPyConnection, topic_id: str, path: str | Path) -> int:
+    """Write the page to `path` (whole or not at all); returns its size in bytes."""
+    page = build_html(con, topic_id).encode("utf-8")
+    with written_whole(path) as partial:
+        partial.write_bytes(page)
+    return len(page)
