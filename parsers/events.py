@@ -135,11 +135,13 @@ def _parallel_pairs(items: Sequence[AlignItem], edges: list[tuple[float, int, in
             key = (x, items[y].doc)
             if s > best.get(key, (0.0, -1))[0]:
                 best[key] = (s, y)
+    def order(k: int) -> tuple[float, int]:  # place in its article: position, then input order
+        return (items[k].position if items[k].position is not None else float("inf"), k)
+
     chains: dict[tuple[str, str], list[tuple[tuple[float, int], tuple[float, int]]]] = defaultdict(list)
     for (x, doc_y), (_s, y) in best.items():
         if x < y and best.get((y, items[x].doc), (0.0, -1))[1] == x:
             a, b = (x, y) if items[x].doc < doc_y else (y, x)
-            order = lambda k: (items[k].position if items[k].position is not None else float("inf"), k)  # noqa: E731
             chains[(items[a].doc, items[b].doc)].append((order(a), order(b)))
     size: dict[str, int] = defaultdict(int)
     for it in items:

@@ -93,18 +93,19 @@ def _matrix(con: duckdb.DuckDBPyConnection, topic_id: str, max_claims: int, max_
         with cov as (select * from cmp_claim_coverage where topic_id = $topic),
         top_claims as (
             select claim_id from cov group by claim_id
-            order by count(*) filter (where how in ('quoted', 'attributed', 'asserted', 'hedged')) desc, claim_id
+            order by count(*) filter (where list_contains($reported, how)) desc, claim_id
             limit $max_claims),
         top_outlets as (
             select outlet from cov group by outlet
-            order by count(*) filter (where how in ('quoted', 'attributed', 'asserted', 'hedged')) desc, outlet
+            order by count(*) filter (where list_contains($reported, how)) desc, outlet
             limit $max_outlets)
         select claim_id, claim_label, outlet, how, evidence_sentence, evidence_url, evidence_start,
                evidence_end, fetch_outcomes
         from cov
         where claim_id in (select claim_id from top_claims) and outlet in (select outlet from top_outlets)
         order by claim_id, outlet
-        """, {"topic": topic_id, "max_claims": max_claims, "max_outlets": max_outlets}).fetchall()
+        """, {"topic": topic_id, "max_claims": max_claims, "max_outlets": max_outlets,
+              "reported": list(_REPORTED)}).fetchall()
     if not rows:
         return "<p>No claim is carried by two or more outlets yet.</p>", ""
     n_claims, n_outlets = con.execute(
