@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from parsers import lexicons
+from parsers.align import stem
 from parsers.claim_dates import calendar_words, find_dates, month_names, weekday_names
 from parsers.claim_numbers import find_numbers, parse_number
 from parsers.lexicons import PhraseMatcher, overlaps
@@ -106,10 +107,13 @@ class ClaimFeatures:
     language: str | None = None  # the lexicons applied: given, guessed, or None for both
     attribution_start: int | None = None  # absolute offsets of the attribution verb
     attribution_end: int | None = None
+    negations: tuple[str, ...] = ()  # negation words as written, lower case, in order
+    negation_scope: tuple[str, ...] = ()  # stems of the words the negations bear on (see _negations)
 
 
 # ----------------------------------------------------------------------------- lexicons
 
+_SCOPE_WORDS = 4  # content words after a negation that it is taken to bear on
 _QUOTE_PAIRS = {"“": "”", "«": "»", "‘": "’", "„": "“", "‹": "›"}
 _BOUNDARY_PUNCT = set(",;:()[]{}\"“”«»‘’„‹›—–!?¿¡…")
 # words (with inner hyphens, periods, apostrophes), dotted abbreviations ("U.S.", "EE. UU."),
@@ -133,6 +137,8 @@ class _Lexicon:
     sources: PhraseMatcher
     hedges: PhraseMatcher
     not_hedges: PhraseMatcher
+    negations: PhraseMatcher
+    not_negations: PhraseMatcher
     terms: PhraseMatcher  # term → category
     stopwords: frozenset[str]
     min_quote_words: int
@@ -160,10 +166,16 @@ def _es_forms(lemma: str) -> tuple[list[str], list[str]]:
     return [lemma], []
 
 
+def _apostrophe_forms(words: list[str]) -> list[str]:
+    """Each word, plus its typographic-apostrophe spelling when it has a straight one."""
+    return [f for w in words for f in ((w, w.replace("'", "’")) if "'" in w else (w,))]
+
+
 @functools.cache
 def _lexicon(langs: tuple[str, ...]) -> _Lexicon:
     att = lexicons.load("attribution")
     hed = lexicons.load("hedges")
+    neg = lexicons.load("negations")
     terms = lexicons.load("loaded_terms")
     verb_entries: list[tuple[str, Any]] = []
     sets: dict[str, set[str]] = {k: set() for k in ("aux", "pron", "det", "conn", "comp", "paux")}
@@ -171,6 +183,8 @@ def _lexicon(langs: tuple[str, ...]) -> _Lexicon:
     not_verb_entries: list[tuple[str, Any]] = []
     hedge_entries: list[tuple[str, Any]] = []
     not_hedge_entries: list[tuple[str, Any]] = []
+    negation_entries: list[tuple[str, Any]] = []
+    not_negation_entries: list[tuple[str, Any]] = []
     term_entries: list[tuple[str, Any]] = []
     stop: set[str] = set()
     for lang in langs:
@@ -198,6 +212,9 @@ def _lexicon(langs: tuple[str, ...]) -> _Lexicon:
         h = hed.get(lang, {})
         hedge_entries += [(w, "hedging") for w in h.get("words", [])]
         not_hedge_entries += [(w, True) for w in h.get("not_hedges", [])]
+        n = neg.get(lang, {})
+        negation_entries += [(w, True) for w in _apostrophe_forms(n.get("words", []))]
+        not_negation_entries += [(w, True) for w in _apostrophe_forms(n.get("not_negations", []))]
         for category, words in terms.get(lang, {}).items():
             term_entries += [(w, category) for w in words]
         stop |= lexicons.stopwords(lang)
@@ -217,6 +234,8 @@ def _lexicon(langs: tuple[str, ...]) -> _Lexicon:
         sources=PhraseMatcher(source_entries),
         hedges=PhraseMatcher(hedge_entries),
         not_hedges=PhraseMatcher(not_hedge_entries),
+        negations=PhraseMatcher(negation_entries),
+        not_negations=PhraseMatcher(not_negation_entries),
         terms=PhraseMatcher(term_entries),
         stopwords=frozenset(stop),
         min_quote_words=int(att.get("min_quote_words", 4)),
@@ -250,7 +269,8 @@ def extract_claim(sentence: Sentence, *, language: str | None,
        gives speaker None. Passive uses ("was called off") are not attributions.
     4. Sources: the noun phrase after "according to", "según", "citing"...; with no verb
        speaker, the first source is the speaker.
-    5. Hedges and loaded terms (hedges.toml, loaded_terms.toml), each flagged in_quote.
+    5. Hedges and loaded terms (hedges.toml, loaded_terms.toml), each flagged in_quote;
+       negations (negations.toml), inside quotes too: a quoted denial is still a denial.
     6. Names (see `_entities`).
     7. Kind, first that applies: direct_quote (a quote of at least `min_quote_words` words),
        reported_speech (an attribution verb with a subject, or a source), numeric (a number),
@@ -285,6 +305,7 @@ def extract_claim(sentence: Sentence, *, language: str | None,
         terms.append(TermMention(h.text, h.value, base + h.start, base + h.end, overlaps(h.start, h.end, quote_ranges)))
     terms.sort(key=lambda t: (t.start, t.end, t.category))
 
+    negations, negation_scope = _negations(text, tokens, lex)
     quotes = tuple(Quote(text[s:e], base + s, base + e, speaker if verb else None) for s, e in quote_spans)
     entities = _entities(text, tokens, lex, quote_ranges)
 
@@ -314,7 +335,44 @@ def extract_claim(sentence: Sentence, *, language: str | None,
         language=lang,
         attribution_start=base + verb[0] if verb else None,
         attribution_end=base + verb[1] if verb else None,
+        negations=negations,
+        negation_scope=negation_scope,
     )
+
+
+def _negations(text: str, tokens: list[tuple[int, int, str]], lex: _Lexicon) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Negation words of `text` (lower case, in order) and their scope: the stems of what they
+    bear on, so that a denial can be matched against the sentence it denies.
+
+    Rules, in order:
+    1. A negation inside a phrase that denies nothing ("not only", "no doubt", "no más de") is
+       left out.
+    2. The scope of a negation is the next `_SCOPE_WORDS` content words after it (stopwords and
+       words under 3 letters skipped), stopping at clause punctuation or another negation:
+       "signed no agreement with the United States" → agreement, united, states.
+    3. Scope words are lower case, accent-free and stemmed (parsers.align.stem), as the
+       alignment compares words; stems under 4 letters are dropped (they begin too many words).
+    """
+    excluded = [(n.start, n.end) for n in lex.not_negations.finditer(text)]
+    hits = [h for h in lex.negations.finditer(text) if not any(s <= h.start and h.end <= e for s, e in excluded)]
+    lang = lex.langs[0] if len(lex.langs) == 1 else None
+    scope: list[str] = []
+    for i, h in enumerate(hits):
+        stop_at = hits[i + 1].start if i + 1 < len(hits) else len(text)
+        taken = 0
+        for start, _end, tok in tokens:
+            if start < h.end:
+                continue
+            if start >= stop_at or tok in _BOUNDARY_PUNCT or taken == _SCOPE_WORDS:
+                break
+            word = lexicons.strip_accents(tok.lower())
+            if len(word) < 3 or not word[0].isalnum() or word in lex.stopwords:
+                continue
+            taken += 1
+            stemmed = stem(word, lang)
+            if len(stemmed) >= 4 and stemmed not in scope:  # shorter stems match too much
+                scope.append(stemmed)
+    return tuple(h.text.lower() for h in hits), tuple(scope)
 
 
 # ----------------------------------------------------------------------------- quotes

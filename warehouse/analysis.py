@@ -25,7 +25,7 @@ from warehouse.db import transaction
 from warehouse.load import merge_rows
 
 # Bumped when sentence splitting or claim extraction changes, so stored analyses are redone.
-ANALYZER_VERSION = "0.1.0"
+ANALYZER_VERSION = "0.2.0"  # 0.2.0: negations
 ALIGN_METHOD = "lexical-tfidf-v2"  # v2: sentences are compared only inside a story
 EVENT_METHOD = "story-quasi-clique-v1"
 # Two granularities (see the claim_clusters table), both inside stories (parsers.stories):
@@ -106,6 +106,7 @@ def analyze_versions(versions: Sequence[VersionText]) -> AnalysisBatch:
             batch.claims.append((
                 sid, v.version_id, v.article_id, c.kind, c.speaker, c.attribution_verb,
                 c.attribution_class, list(c.sources), list(c.hedges), list(c.entities), ANALYZER_VERSION,
+                list(c.negations), list(c.negation_scope),
             ))
             batch.numbers += [(sid, i, n.raw, n.value, n.unit, n.concept, n.qualifier, n.start, n.end)
                               for i, n in enumerate(c.numbers)]
@@ -120,7 +121,8 @@ _TABLES = {
     "sentences": ["sentence_id", "version_id", "article_id", "field", "idx", "paragraph",
                   "start_char", "end_char", "text", "language"],
     "claims": ["sentence_id", "version_id", "article_id", "kind", "speaker", "attribution_verb",
-               "attribution_class", "sources", "hedges", "entities", "analyzer_version"],
+               "attribution_class", "sources", "hedges", "entities", "analyzer_version", "negations",
+               "negation_scope"],
     "claim_numbers": ["sentence_id", "idx", "raw", "value", "unit", "concept", "qualifier",
                       "start_char", "end_char"],
     "claim_dates": ["sentence_id", "idx", "raw", "value", "precision", "resolved", "start_char", "end_char"],

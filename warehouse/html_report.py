@@ -24,6 +24,7 @@ __all__ = ["HOW_ORDER", "build_html", "write_html"]
 
 # how an outlet reports a claim (cmp_claim_coverage.how), strongest first, with its colour
 HOW_ORDER = {
+    "contradicted": ("#762a83", "contradicted: its figure, date or denial conflicts with the others'"),
     "quoted": ("#1b7837", "quoted (direct quote)"),
     "attributed": ("#5aae61", "attributed (reported speech)"),
     "asserted": ("#a6dba0", "asserted as fact by the outlet"),
@@ -67,7 +68,7 @@ _JS = """
 })();
 """
 
-_REPORTED = ("quoted", "attributed", "asserted", "hedged")
+_REPORTED = ("contradicted", "quoted", "attributed", "asserted", "hedged")
 
 
 def _e(value: Any) -> str:
@@ -100,7 +101,7 @@ def _matrix(con: duckdb.DuckDBPyConnection, topic_id: str, max_claims: int, max_
             order by count(*) filter (where list_contains($reported, how)) desc, outlet
             limit $max_outlets)
         select claim_id, claim_label, outlet, how, evidence_sentence, evidence_url, evidence_start,
-               evidence_end, fetch_outcomes
+               evidence_end, fetch_outcomes, manner, contradiction
         from cov
         where claim_id in (select claim_id from top_claims) and outlet in (select outlet from top_outlets)
         order by claim_id, outlet
@@ -113,9 +114,13 @@ def _matrix(con: duckdb.DuckDBPyConnection, topic_id: str, max_claims: int, max_
         [topic_id]).fetchone()
     outlets = sorted({r[2] for r in rows})
     claims: dict[str, dict[str, Any]] = {}
-    for claim_id, label, outlet, how, sentence, url, start, end, outcomes in rows:
+    for claim_id, label, outlet, how, sentence, url, start, end, outcomes, manner, contradiction in rows:
         c = claims.setdefault(claim_id, {"label": label, "cells": {}})
-        c["cells"][outlet] = (how, sentence, url, start, end, outcomes)
+        if how == "contradicted":  # say in what way it was reported, and against whom
+            how_text = f"contradicted ({manner}): " + "; ".join(contradiction)
+        else:
+            how_text = how
+        c["cells"][outlet] = (how, sentence, url, start, end, outcomes, how_text)
     # claims carried by most outlets first, then by label
     order = sorted(claims, key=lambda k: (-sum(v[0] in _REPORTED for v in claims[k]["cells"].values()),
                                           claims[k]["label"] or "", k))
@@ -125,18 +130,19 @@ def _matrix(con: duckdb.DuckDBPyConnection, topic_id: str, max_claims: int, max_
         c = claims[claim_id]
         cells = []
         for outlet in outlets:
-            how, sentence, url, start, end, outcomes = c["cells"].get(outlet, ("no_coverage",) + (None,) * 5)
+            how, sentence, url, start, end, outcomes, how_text = c["cells"].get(
+                outlet, ("no_coverage",) + (None,) * 5 + ("no_coverage",))
             colour = HOW_ORDER.get(how, ("#fff", how))[0]
             reported = "1" if how in _REPORTED else "0"
             anchor = f"e{n}-{outlets.index(outlet)}"
-            tip = f"{outlet}: {how}" + (f" — {sentence}" if sentence else "") + (f" ({_e(outcomes)})" if outcomes else "")
-            mark = {"quoted": "“”", "hedged": "~"}.get(how, "")
+            tip = f"{outlet}: {how_text}" + (f" — {sentence}" if sentence else "") + (f" ({_e(outcomes)})" if outcomes else "")
+            mark = {"quoted": "“”", "hedged": "~", "contradicted": "≠"}.get(how, "")
             cells.append(f'<td class="cell how-{_e(how)}" data-how="{_e(how)}" data-reported="{reported}" '
                          f'style="background:{colour}"><a href="#{anchor}" title="{_e(tip)}">{mark}</a></td>')
             where = (f'<a href="{_e(url)}">{_e(url)}</a> · characters {_e(start)}–{_e(end)}' if url
                      else _e(", ".join(outcomes or [])))
             evidence.append(f'<tr class="evidence" id="{anchor}"><td>{n}</td><td>{_e(outlet)}</td>'
-                            f'<td>{_e(how)}</td><td>{_e(sentence)}</td><td class="muted">{where}</td></tr>')
+                            f'<td>{_e(how_text)}</td><td>{_e(sentence)}</td><td class="muted">{where}</td></tr>')
         body.append(f'<tr><td class="claim"><b>{n}.</b> {_e(c["label"])}</td>{"".join(cells)}</tr>')
     legend = "".join(f'<span><i style="background:{colour}"></i>{_e(text)}</span>' for colour, text in HOW_ORDER.values())
     shown = ""

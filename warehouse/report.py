@@ -93,6 +93,13 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "cmp_date_discrepancies",
     ),
     (
+        "Contradicted versions (an outlet's figure, date or denial stands against the others')",
+        """select outlet, manner, array_to_string(contradiction, '; ') as contradiction, claim_label as claim
+           from cmp_claim_coverage where topic_id = ? and how = 'contradicted'
+           order by outlet, claim_label, claim_id limit 10""",
+        "cmp_claim_coverage, int_claim_conflicts",
+    ),
+    (
         "Quote variants",
         """select outlet, speaker, quote_text as quote, pronouns
            from cmp_quote_variants where topic_id = ? order by statement_id, published_at, outlet, sentence_id, quote_idx limit 15""",

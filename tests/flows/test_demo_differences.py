@@ -29,6 +29,16 @@ def test_meeting_date_differs(demo_runs):
     assert "2025-03-28" in said["The Northern Ledger"]
 
 
+def test_the_matrix_marks_the_february_meeting_as_contradicted(demo_runs):
+    got = q(demo_runs, """
+        select outlet, manner, contradiction from cmp_claim_coverage
+        where how = 'contradicted' and list_contains(contradiction, 'date: 2025-02 here; 2025-03-28 at Frontera Hoy')""")
+    assert got == [("Diario del Valle", "asserted", ["date: 2025-02 here; 2025-03-28 at Frontera Hoy"])]
+    # Frontera Hoy, which dates it to March 28 with The Northern Ledger, is not marked for it
+    assert q(demo_runs, """select count(*) from int_claim_conflicts
+                           where outlet = 'Frontera Hoy' and aspect = 'date' and contradicted""") == [(0,)]
+
+
 def test_meeting_length_differs(demo_runs):
     rows = q(demo_runs, "select variant_a, outlets_a, variant_b, outlets_b from cmp_number_discrepancies "
                         "where concept = 'duration'")

@@ -84,7 +84,7 @@ def test_matrix_renders_with_the_script_s_totals(rendered, demo_runs):
     dom.feed(rendered)
     with session(demo_runs["db"], read_only=True) as con:
         expected = con.execute("""
-            select outlet, count(*) filter (where how in ('quoted', 'attributed', 'asserted', 'hedged')),
+            select outlet, count(*) filter (where manner is not null),
                    count(distinct claim_id)
             from cmp_claim_coverage group by outlet order by outlet""").fetchall()
         hows = dict(con.execute("select how, count(*) from cmp_claim_coverage group by how").fetchall())
@@ -104,6 +104,8 @@ def test_differences_and_quotes_are_on_the_page(rendered):
     text = re.sub(r"<[^>]+>", " ", rendered)
     assert "Numbers that differ" in text and "20%" in text and "25%" in text
     assert "more than 2 h" in text and "nearly 2 h" in text
+    # the matrix says why a cell is contradicted (the sample's one outlet that dates the meeting to February)
+    assert "contradicted (asserted): date: 2025-02 here; 2025-03-28 at Frontera Hoy" in text
     assert "a list of things that President Trump would love to see" in text  # quote variants
     assert "Who reported it first" in text and "Harbor Wire" in text
     assert "Metro Courier" in text  # the unreadable outlet is shown, not dropped

@@ -176,6 +176,24 @@ def test_hedges(text, language, hedges):
     assert [t.term.lower() for t in c.terms if t.category == "hedging"] == list(hedges)
 
 
+@pytest.mark.parametrize("text, language, negations, scope", [
+    # the scope is what the negation bears on, up to the clause's end
+    ("Mexico signed no agreement with the United States, she said.", "en", ("no",),
+     ("agree", "unit", "stat")),
+    ("Mexico didn’t agree to share biometric data.", "en", ("didn’t",), ("agre", "shar", "biometric", "data")),
+    ("Sheinbaum negó que México haya firmado un acuerdo.", "es", ("negó",), ("firmad", "acuerd")),
+    # emphasis and idioms deny nothing
+    ("Noem did not mince words, and not only on tariffs.", "en", (), ()),
+    ("No obstante, la reunión se alargó.", "es", (), ()),
+    ("Sin duda, no habrá acuerdo.", "es", ("no",), ("habr", "acuerd")),
+    ("The meeting lasted two hours.", "en", (), ()),
+])
+def test_negations_and_what_they_bear_on(text, language, negations, scope):
+    c = claim(text, language)
+    assert c.negations == negations
+    assert c.negation_scope == scope
+
+
 # ----------------------------------------------------------------------------- quotes
 
 

@@ -192,3 +192,62 @@ def test_int_topic_claims_reads_the_current_version_only(con):
     assert per_outlet == {"Alpha": 1, "Beta": 1, "Gamma": 1, "Zeta": 1}
     kinds = rows(con, "select outlet, speaker from int_topic_claims where kind = 'direct_quote' order by outlet")
     assert kinds == [("Alpha", "Noem"), ("Gamma", "Noem"), ("Zeta", "Noem")]
+
+
+def test_claim_numbers_carry_the_range_their_wording_allows(con):
+    got = {r[0]: r[1:] for r in rows(con, """
+        select n.raw, n.concept, n.amount, n.variant, n.low, n.high from int_claim_numbers n
+        join claim_mentions m using (sentence_id) where m.outlet in ('Alpha', 'Beta', 'Gamma')""")}
+    more, nearly, plain = got["more than two hours"], got["nearly two hours"], got["two hours"]
+    assert more[:3] == ("duration", 120.0, "more than 2 h") and more[3] > 120 and more[4] == float("inf")
+    assert nearly[2] == "nearly 2 h" and nearly[3] == pytest.approx(96) and nearly[4] < 120
+    assert plain[3:] == (pytest.approx(108), pytest.approx(132))
+    assert got["20%"][:3] == ("tariff-rate", 20.0, "20%")
+
+
+def test_claim_conflicts_side_with_the_majority_and_mark_ties(con):
+    got = {(r[0], r[1]): r[2:] for r in rows(con, """
+        select outlet, aspect, version, other_versions, conflicting_outlets, n_conflicting, n_agreeing, contradicted
+        from int_claim_conflicts""")}
+    # K2: Beta's 20% stands against Alpha's and Zeta's 25%
+    assert got["Beta", "number:tariff-rate"] == ("20%", ["25%"], ["Alpha", "Zeta"], 2, 0, True)
+    assert got["Alpha", "number:tariff-rate"] == ("25%", ["20%"], ["Beta"], 1, 1, False)
+    # K1: "more than" and "nearly" two hours conflict, but Gamma's plain "two hours" agrees with
+    # both, so neither side is outnumbered
+    assert got["Alpha", "number:duration"][2:] == (["Beta"], 1, 1, False)
+    assert ("Gamma", "number:duration") not in got
+    # K4: March 28 against April 1, one outlet each: a tie marks both
+    assert got["Alpha", "date"] == ("2025-03-28", ["2025-04-01"], ["Beta"], 1, 0, True)
+    assert got["Beta", "date"][3:] == (1, 0, True)
+    assert not [k for k in got if k[1] == "polarity"]
+
+
+def test_coverage_matrix_marks_contradicted_versions(con):
+    k2 = tiny_story.claim_of(con, "Tariffs of 25%")
+    got = {r[0]: r[1:] for r in rows(
+        con, "select outlet, how, manner, contradiction from cmp_claim_coverage where claim_id = ?", k2)}
+    assert got["Beta"] == ("contradicted", "asserted", ["number:tariff-rate: 20% here; 25% at Alpha, Zeta"])
+    assert got["Alpha"] == ("asserted", "asserted", []) and got["Gamma"] == ("unverified", None, [])
+    k4 = tiny_story.claim_of(con, "They met on March 28")
+    got = dict(rows(con, "select outlet, how from cmp_claim_coverage where claim_id = ? and manner is not null", k4))
+    assert got == {"Alpha": "contradicted", "Beta": "contradicted"}
+    # a contradicted outlet still carries the claim: it counts as reported in its profile
+    (reported, contradicted), = rows(con, "select n_reported, n_contradicted from cmp_outlet_profile where outlet = 'Beta'")
+    assert reported == 3 and contradicted == 2
+
+
+def test_a_denial_contradicts_only_what_it_denies():
+    c = tiny_story.build(denial=True)
+    try:
+        k6 = tiny_story.claim_of(c, "agreed to share biometric")
+        got = {r[0]: r[1:] for r in rows(c, """
+            select outlet, version, other_versions, contradicted from int_claim_conflicts
+            where claim_id = ? and aspect = 'polarity'""", k6)}
+        assert got == {"Alpha": ("affirmed", ["negated"], True), "Beta": ("negated (not)", ["affirmed"], True)}
+        assert dict(rows(c, "select outlet, how from cmp_claim_coverage where claim_id = ? and manner is not null",
+                         k6)) == {"Alpha": "contradicted", "Beta": "contradicted"}
+        # a negation that bears on words the other sentence does not have is no denial of it
+        c.execute("update claims set negation_scope = ['weather', 'palace'] where len(negations) > 0")
+        assert rows(c, "select count(*) from int_claim_conflicts where aspect = 'polarity'") == [(0,)]
+    finally:
+        c.close()

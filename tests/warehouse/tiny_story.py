@@ -13,6 +13,9 @@ Claims (cross-outlet clusters):
   K3 Noem's quote:   Alpha "options", Gamma "I gave him a list"
   K4 meeting date:   Alpha March 28, Beta April 1
   K5 Gamma alone
+The alignment links K4's two sentences (the evidence claim_links keeps), so their dates are
+compared. `build(denial=True)` adds K6, Alpha "Mexico agreed to share biometric data" against
+Beta "Mexico did not agree to share biometric data", linked.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from parsers.align import AlignLink
 from parsers.records import ArticleRecord, Discovery, FetchResult, stable_id
 from warehouse import load
 from warehouse.analysis import ANALYZER_VERSION, store_alignment
@@ -83,12 +87,21 @@ BODIES = {
 }
 
 
+DENIAL = {
+    "alpha": "Mexico agreed to share biometric data with Washington.",
+    "beta": "Mexico did not agree to share biometric data with Washington.",
+}
+# what parsers.claims finds in the denial (written out: the rows are the test's input)
+DENIAL_NEGATIONS = (["not"], ["agre", "shar", "biometric", "data"])
+
+
 def _sid(version_id: str, idx: int) -> str:
     return stable_id(version_id, "body", idx)
 
 
-def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False) -> duckdb.DuckDBPyConnection:
     con = con or duckdb.connect(":memory:")
+    bodies = {k: v + [DENIAL[k]] if denial and k in DENIAL else v for k, v in BODIES.items()}
     ensure_schema(con)
     load.load_topic(con, TOPIC, "Tiny story", ["meeting"], 1, None, None)
     found = "2025-03-28T09:00:00+00:00"
@@ -107,17 +120,17 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
     beta_v1_fetch = _fetch(URLS["beta"], "2025-03-29T12:00:00+00:00")
     load.load_fetches(con, list(fetches.values()) + [beta_v1_fetch])
     records = {
-        "alpha": _record(URLS["alpha"], "Alpha", "Alpha on the meeting", "\n\n".join(BODIES["alpha"]),
+        "alpha": _record(URLS["alpha"], "Alpha", "Alpha on the meeting", "\n\n".join(bodies["alpha"]),
                          "2025-03-28T10:00:00+00:00"),
-        "beta_v1": _record(URLS["beta"], "Beta", "Beta on the meeting", "\n\n".join(BODIES["beta_v1"]),
+        "beta_v1": _record(URLS["beta"], "Beta", "Beta on the meeting", "\n\n".join(bodies["beta_v1"]),
                            "2025-03-29T10:00:00+00:00"),
-        "beta": _record(URLS["beta"], "Beta", "Beta on the meeting", "\n\n".join(BODIES["beta"]),
+        "beta": _record(URLS["beta"], "Beta", "Beta on the meeting", "\n\n".join(bodies["beta"]),
                         "2025-03-29T10:00:00+00:00"),
-        "gamma": _record(URLS["gamma"], "Gamma", "Gamma on the meeting", "\n\n".join(BODIES["gamma"]),
+        "gamma": _record(URLS["gamma"], "Gamma", "Gamma on the meeting", "\n\n".join(bodies["gamma"]),
                          "2025-03-30T10:00:00+00:00"),
         "epsilon": _record(URLS["epsilon"], "Epsilon", "Football results", "The home team won again.",
                            "2025-03-30T10:00:00+00:00"),
-        "zeta": _record(URLS["zeta"], "Zeta", "Zeta on the meeting", "\n\n".join(BODIES["zeta"]),
+        "zeta": _record(URLS["zeta"], "Zeta", "Zeta on the meeting", "\n\n".join(bodies["zeta"]),
                         "2025-03-31T10:00:00+00:00"),
     }
     parsed = [load.Parsed(fetches[k if k != "beta_v1" else "beta"] if k != "beta_v1" else beta_v1_fetch, r)
@@ -132,7 +145,7 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
     sentences, claims = [], []
     for key in ("alpha", "beta_v1", "beta", "gamma", "zeta"):
         offset = 0
-        for i, text in enumerate(BODIES[key]):
+        for i, text in enumerate(bodies[key]):
             sentences.append((_sid(vid[key], i), vid[key], aid[key], "body", i, i, offset, offset + len(text), text, "en"))
             kind = "assertion"
             speaker = verb = None
@@ -140,11 +153,12 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
                 kind, speaker, verb = "reported_speech", "Officials", "said"
             if '"' in text:
                 kind, speaker, verb = "direct_quote", "Noem", "said"
+            negations, scope = DENIAL_NEGATIONS if text == DENIAL["beta"] else ([], [])
             claims.append((_sid(vid[key], i), vid[key], aid[key], kind, speaker, verb, "neutral" if verb else None,
-                           [], [], [], ANALYZER_VERSION))
+                           [], [], [], ANALYZER_VERSION, negations, scope))
             offset += len(text) + 2
     con.executemany("insert into sentences values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sentences)
-    con.executemany("insert into claims values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
+    con.executemany("insert into claims values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
     a, b, b1, g, z = vid["alpha"], vid["beta"], vid["beta_v1"], vid["gamma"], vid["zeta"]
     con.executemany("insert into claim_numbers values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
         (_sid(a, 0), 0, "more than two hours", 2.0, "hours", "hours", "more than", 17, 36),
@@ -173,8 +187,8 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
             self.key, self.doc, self.outlet, self.text = key, doc, outlet, text
 
     class _Result:
-        def __init__(self, groups):
-            self.groups, self.links = groups, []
+        def __init__(self, groups, links=()):
+            self.groups, self.links = groups, list(links)
 
     groups = [
         [_sid(a, 0), _sid(b, 0), _sid(g, 0), _sid(z, 0)],  # K1
@@ -183,7 +197,10 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
         [_sid(a, 3), _sid(b, 2)],  # K4
         [_sid(g, 2)],  # K5
         [_sid(b, 3)],
-    ]
+    ] + ([[_sid(a, 4), _sid(b, 4)]] if denial else [])  # K6
+    links = [AlignLink(_sid(a, 3), _sid(b, 2), 0.6, ("palace", "meet"), (), ())]  # K4
+    if denial:
+        links.append(AlignLink(_sid(a, 4), _sid(b, 4), 0.8, ("mexico", "agree", "share", "biometric"), (), ()))
     texts = {s[0]: s[8] for s in sentences}
     docs = {s[0]: s[2] for s in sentences}
     outlets = {aid["alpha"]: "alpha", aid["beta"]: "beta", aid["gamma"]: "gamma", aid["zeta"]: "zeta"}
@@ -192,7 +209,7 @@ def build(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnec
                  aid["gamma"]: datetime(2025, 3, 30, tzinfo=timezone.utc),
                  aid["zeta"]: datetime(2025, 3, 31, tzinfo=timezone.utc)}
     inputs = [(_Item(k, docs[k], outlets[docs[k]], texts[k]), published[docs[k]]) for grp in groups for k in grp]
-    store_alignment(con, TOPIC, inputs, _Result(groups), statements=_Result([[_sid(a, 2), _sid(g, 1)]]))
+    store_alignment(con, TOPIC, inputs, _Result(groups, links), statements=_Result([[_sid(a, 2), _sid(g, 1)]]))
     return con
 
 

@@ -37,6 +37,8 @@ final as (
         c.attribution_class,
         c.sources,
         c.hedges,
+        c.negations,
+        c.negation_scope,
         c.language,
         c.published_at,
         c.date_basis,

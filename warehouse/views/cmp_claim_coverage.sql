@@ -1,20 +1,25 @@
 -- cmp_claim_coverage: the claim x outlet matrix: how each outlet reports each cross-outlet claim.
 -- grain: one row per (topic, claim reported by 2+ outlets, outlet of the topic)
 -- key: topic_id, claim_id, outlet_id
--- inputs: claim_mentions, claim_clusters, int_topic_outlets, int_topic_articles
+-- inputs: claim_mentions, claim_clusters, int_topic_outlets, int_topic_articles, int_claim_conflicts
 -- example: Which claims does every outlet carry, and who quotes rather than paraphrases?
 --   select claim_label, outlet, how from cmp_claim_coverage order by claim_id, outlet
--- how: quoted | attributed (reported speech) | hedged (asserted with a hedge) | asserted (stated
+-- how: contradicted (the outlet reports the claim, but its figure, date or polarity conflicts
+-- with what as many or more other outlets say: int_claim_conflicts; `contradiction` says how) |
+-- quoted | attributed (reported speech) | hedged (asserted with a hedge) | asserted (stated
 -- as fact by the outlet) | absent (the outlet covered the story, not this claim) | not_yet (all of
 -- its articles predate the claim's first report) | unverified (absent from what we read, but some
 -- of its pages could not be read) | unreadable (none of its pages could be read) | no_coverage
 -- (nothing relevant from this outlet). fetch_outcomes says why pages were unreadable.
+-- manner: for every outlet that reports the claim, how it does so (quoted ... asserted), also
+-- when `how` is contradicted.
 with
 
 mentions as (select * from claim_mentions where level = 'claim'),
 clusters as (select * from main.claim_clusters where level = 'claim' and n_outlets >= 2),
 outlets as (select * from int_topic_outlets),
 articles as (select * from int_topic_articles),
+conflicts as (select * from int_claim_conflicts where contradicted),
 
 reported as (
     select
@@ -43,6 +48,16 @@ claim_first as (
     group by all
 ),
 
+contradictions as (
+    -- "number:tariff: 20% here; 25% at Capital Sentinel, Harbor Wire"
+    select
+        topic_id, claim_id, outlet_id,
+        list(aspect || ': ' || version || ' here; ' || array_to_string(other_versions, ', ') || ' at '
+             || array_to_string(conflicting_outlets, ', ') order by aspect) as contradiction
+    from conflicts
+    group by all
+),
+
 outlet_last as (
     select topic_id, outlet_id, max(published_at) as last_published_at
     from articles
@@ -64,6 +79,7 @@ final as (
         g.outlet_id,
         g.outlet,
         coalesce(
+            case when x.contradiction is not null then 'contradicted' end,
             r.how,
             case
                 when g.coverage = 'unreadable' then 'unreadable'
@@ -73,6 +89,8 @@ final as (
                 else 'absent'
             end
         ) as how,
+        r.how as manner,
+        coalesce(x.contradiction, []) as contradiction,
         case when r.how is null then g.unreadable_outcomes else [] end as fetch_outcomes,
         coalesce(r.n_mentions, 0) as n_mentions,
         r.first_published_at,
@@ -84,6 +102,7 @@ final as (
     left join reported r using (topic_id, claim_id, outlet_id)
     left join claim_first f using (topic_id, claim_id)
     left join outlet_last l using (topic_id, outlet_id)
+    left join contradictions x using (topic_id, claim_id, outlet_id)
 )
 
 select * from final

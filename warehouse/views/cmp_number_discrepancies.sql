@@ -2,47 +2,30 @@
 -- qualifiers by different outlets (25% vs 20% tariffs; "more than" vs "nearly" two hours).
 -- grain: one row per (topic, concept, pair of differing variants); a variant = value + qualifier
 -- key: topic_id, concept, variant_a, variant_b
--- inputs: claim_numbers, int_topic_claims
+-- inputs: int_claim_numbers, int_topic_claims
 -- example: Which figures do outlets disagree on?
 --   select concept, variant_a, outlets_a, variant_b, outlets_b from cmp_number_discrepancies
 -- Rules, in order:
--- 1. Durations are compared in minutes (concept 'duration'): "half an hour" = "30 minutes".
+-- 1. Figures are compared on int_claim_numbers' scale (durations in minutes: "half an hour" =
+--    "30 minutes"); contrast qualifiers ("instead of") mark which quantity is meant, not how
+--    exact it is, so they do not make a qualifier discrepancy.
 -- 2. Two values are one quantity reported twice only if they share a concept (what is counted,
 --    from the unit lexicon) and lie within a factor of 10: 29 people and 12 million are not.
 -- 3. Two values that one sentence states together are different quantities by the outlet's own
 --    account ("nearly two hours instead of the scheduled 30 minutes"): never a discrepancy.
--- 4. Contrast qualifiers ("instead of") mark which quantity is meant, not how exact it is, so they
---    do not make a qualifier discrepancy.
 -- Variants within one outlet are kept: an outlet can contradict itself.
 with
 
-numbers as (select * from main.claim_numbers where concept is not null and value is not null),
+numbers as (select * from int_claim_numbers),
 topic_claims as (select * from int_topic_claims),
-
-normalized as (
-    select
-        n.*,
-        case when n.concept in ('minutes', 'hours', 'days', 'weeks') then 'duration' else n.concept end as quantity,
-        n.value * case n.concept when 'hours' then 60 when 'days' then 1440 when 'weeks' then 10080 else 1 end
-            as amount,
-        case when n.qualifier in ('instead of', 'compared with') then '' else coalesce(n.qualifier, '') end
-            as precision_qualifier
-    from numbers n
-),
 
 mentions as (
     select
         t.topic_id,
-        n.quantity as concept,
+        n.concept,
         n.amount as value,
-        n.precision_qualifier as qualifier,
-        trim(n.precision_qualifier || ' ' ||
-            case
-                when n.quantity = 'duration' and n.amount % 60 = 0 then format('{} h', cast(n.amount / 60 as bigint))
-                when n.quantity = 'duration' then format('{} min', regexp_replace(cast(n.amount as varchar), '\.0$', ''))
-                when n.unit = '%' then format('{}%', regexp_replace(cast(n.amount as varchar), '\.0$', ''))
-                else format('{} {}', regexp_replace(cast(n.amount as varchar), '\.0$', ''), n.quantity)
-            end) as variant,
+        n.qualifier,
+        n.variant,
         t.outlet,
         t.outlet_id,
         t.published_at,
@@ -50,7 +33,7 @@ mentions as (
         t.sentence_text,
         t.article_url,
         n.raw
-    from normalized n
+    from numbers n
     join topic_claims t on t.sentence_id = n.sentence_id
 ),
 

@@ -13,7 +13,9 @@
 -- number discrepancies where it is the only outlet on its side; loaded_per_1000_words sums the
 -- loaded-language categories of cmp_loaded_language except the neutral counterparts
 -- (neutral-request, neutral-label) and hedging (hedges are counted by claim, as n_hedged);
--- top_category is the largest of those.
+-- top_category is the largest of those. n_quoted ... n_asserted count claims by the manner of
+-- reporting (cmp_claim_coverage.manner); n_contradicted counts those where its version stands
+-- against the others' (how = 'contradicted').
 with
 
 outlets as (select * from int_topic_outlets),
@@ -29,12 +31,13 @@ carried as (
     select
         topic_id,
         outlet_id,
-        count(*) filter (where how in ('quoted', 'attributed', 'hedged', 'asserted')) as n_reported,
-        count(*) filter (where how in ('quoted', 'attributed', 'hedged', 'asserted', 'absent')) as n_judged,
-        count(*) filter (where how = 'quoted') as n_quoted,
-        count(*) filter (where how = 'attributed') as n_attributed,
-        count(*) filter (where how = 'hedged') as n_hedged,
-        count(*) filter (where how = 'asserted') as n_asserted,
+        count(*) filter (where manner is not null) as n_reported,
+        count(*) filter (where manner is not null or how = 'absent') as n_judged,
+        count(*) filter (where manner = 'quoted') as n_quoted,
+        count(*) filter (where manner = 'attributed') as n_attributed,
+        count(*) filter (where manner = 'hedged') as n_hedged,
+        count(*) filter (where manner = 'asserted') as n_asserted,
+        count(*) filter (where how = 'contradicted') as n_contradicted,
         count(*) as n_shared_claims
     from coverage
     group by topic_id, outlet_id
@@ -110,6 +113,7 @@ final as (
         coalesce(c.n_attributed, 0) as n_attributed,
         coalesce(c.n_hedged, 0) as n_hedged,
         coalesce(c.n_asserted, 0) as n_asserted,
+        coalesce(c.n_contradicted, 0) as n_contradicted,
         coalesce(m.n_omitted, 0) as n_omitted,
         coalesce(m.n_cannot_judge, 0) as n_cannot_judge,
         coalesce(n.n_number_conflicts, 0) as n_number_conflicts,

@@ -35,7 +35,9 @@ final as (
         c.attribution_class,
         c.sources,
         c.hedges,
-        c.entities
+        c.entities,
+        coalesce(c.negations, []) as negations,
+        coalesce(c.negation_scope, []) as negation_scope
     from articles a
     join all_sentences s on s.version_id = a.version_id
     join all_claims c on c.sentence_id = s.sentence_id
