@@ -114,6 +114,7 @@ class ClaimFeatures:
 # ----------------------------------------------------------------------------- lexicons
 
 _SCOPE_WORDS = 4  # content words after a negation that it is taken to bear on
+_NUMBER_ABBREVIATION = re.compile(r"\.\s*\d")  # right after "No": "No. 5 seed"
 _QUOTE_PAIRS = {"“": "”", "«": "»", "‘": "’", "„": "“", "‹": "›"}
 _BOUNDARY_PUNCT = set(",;:()[]{}\"“”«»‘’„‹›—–!?¿¡…")
 # words (with inner hyphens, periods, apostrophes), dotted abbreviations ("U.S.", "EE. UU."),
@@ -346,7 +347,7 @@ def _negations(text: str, tokens: list[tuple[int, int, str]], lex: _Lexicon) -> 
 
     Rules, in order:
     1. A negation inside a phrase that denies nothing ("not only", "no doubt", "no más de") is
-       left out.
+       left out, and so is "No." before a number ("the No. 2 official").
     2. The scope of a negation is the next `_SCOPE_WORDS` content words after it (stopwords and
        words under 3 letters skipped), stopping at clause punctuation or another negation:
        "signed no agreement with the United States" → agreement, united, states.
@@ -354,7 +355,9 @@ def _negations(text: str, tokens: list[tuple[int, int, str]], lex: _Lexicon) -> 
        alignment compares words; stems under 4 letters are dropped (they begin too many words).
     """
     excluded = [(n.start, n.end) for n in lex.not_negations.finditer(text)]
-    hits = [h for h in lex.negations.finditer(text) if not any(s <= h.start and h.end <= e for s, e in excluded)]
+    hits = [h for h in lex.negations.finditer(text)
+            if not any(s <= h.start and h.end <= e for s, e in excluded)
+            and not (h.key == "no" and _NUMBER_ABBREVIATION.match(text, h.end))]
     lang = lex.langs[0] if len(lex.langs) == 1 else None
     scope: list[str] = []
     for i, h in enumerate(hits):

@@ -185,6 +185,8 @@ def test_hedges(text, language, hedges):
     # emphasis and idioms deny nothing
     ("Noem did not mince words, and not only on tariffs.", "en", (), ()),
     ("No obstante, la reunión se alargó.", "es", (), ()),
+    ("Creighton will play No. 5 seed Indiana State.", "en", (), ()),  # "No." = number
+    ("Riva had yet to regain consciousness.", "en", ("yet to",), ("regain", "conscious")),
     ("Sin duda, no habrá acuerdo.", "es", ("no",), ("habr", "acuerd")),
     ("The meeting lasted two hours.", "en", (), ()),
 ])

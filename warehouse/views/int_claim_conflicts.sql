@@ -18,10 +18,11 @@
 -- 3. Dates and polarity are compared only between sentences the alignment linked directly
 --    (claim_links), since a claim's sentences can date different steps of a story (the meeting,
 --    the denial a few days later). Dates: only those the outlet wrote out ('explicit'; relative
---    ones were resolved here and often date a later step), agreeing at the precision both have.
+--    ones were resolved here and often date a later step), agreeing at the precision both have;
+--    a date written without its year is compared by month and day only.
 -- 4. Polarity: a sentence with a negation (parsers/data/negations.toml) against a linked one
---    without, when at least two words the negation bears on (claims.negation_scope) begin words
---    of the other sentence: "signed no agreement to share biometric data" against "agreed to
+--    without, when at least three words the negation bears on (claims.negation_scope; two if it
+--    bears on two) begin words of the other sentence: "signed no agreement to share biometric data" against "agreed to
 --    share biometric data". Scope words are stems of one language, so denials are compared
 --    within a language; this is a heuristic: read `version` and the sentences before reporting.
 -- 5. contradicted: the outlets in conflict with this one are at least as many as the outlets
@@ -31,7 +32,17 @@ with
 
 mentions as (select * from claim_mentions where level = 'claim' and claim_n_outlets >= 2),
 numbers as (select * from int_claim_numbers where not contrast),
-dates as (select * from main.claim_dates where value is not null and resolved = 'explicit'),
+dates as (
+    -- the year as the outlet wrote it: "June 24" got its year from the publication date (or
+    -- none, 'XXXX-06-24'), so it is compared without one; decades ("the 1930s") are read as
+    -- their first year by parsers.claim_dates and left out
+    select
+        *,
+        regexp_matches(raw, '\d{4}') as has_year,
+        regexp_replace(value, '^(\d{4}|XXXX)-?', '') as month_day
+    from main.claim_dates
+    where value is not null and resolved = 'explicit' and not regexp_matches(raw, '\d{4}[’'']?s\b')
+),
 links as (select * from main.claim_links where level = 'claim'),
 
 number_figures as (
@@ -78,7 +89,11 @@ date_pairs as (
         k.other_id, k.other,
         list(distinct da.value order by da.value) as versions,
         list(distinct db.value order by db.value) as other_versions,
-        bool_or(starts_with(da.value, db.value) or starts_with(db.value, da.value)) as agrees
+        bool_or(case
+            when da.has_year and db.has_year then starts_with(da.value, db.value) or starts_with(db.value, da.value)
+            else da.month_day = '' or db.month_day = ''
+                 or starts_with(da.month_day, db.month_day) or starts_with(db.month_day, da.month_day)
+        end) as agrees
     from linked k
     join dates da on da.sentence_id = k.sentence_id
     join dates db on db.sentence_id = k.other_sentence
@@ -93,7 +108,8 @@ polarity_links as (
         case
             when len(negations) > 0 and len(other_negations) = 0 then
                 len(list_filter(negation_scope,
-                    lambda w: len(list_filter(other_words, lambda o: starts_with(o, w))) > 0)) >= 2
+                    lambda w: len(list_filter(other_words, lambda o: starts_with(o, w))) > 0))
+                    >= greatest(2, least(3, len(negation_scope)))
             else false
         end as denies_other
     from linked
