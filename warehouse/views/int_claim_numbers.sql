@@ -48,7 +48,8 @@ final as (
                 when unit = '%' then format('{}%', regexp_replace(cast(amount as varchar), '\.0$', ''))
                 else format('{} {}', regexp_replace(cast(amount as varchar), '\.0$', ''), concept)
             end) as variant,
-        case qualifier
+        -- rounded to a millionth: the nudged ends stay apart, and print as 119.99988, not 119.99987999999999
+        round(case qualifier
             when 'more than' then abs(amount) * 1.000001
             when 'at least' then abs(amount)
             when 'nearly' then abs(amount) * 0.8
@@ -56,8 +57,8 @@ final as (
             when 'at most' then 0
             when 'up to' then 0
             else abs(amount) * 0.9
-        end as low,
-        case qualifier
+        end, 6) as low,
+        round(case qualifier
             when 'more than' then 'infinity'::double
             when 'at least' then 'infinity'::double
             when 'nearly' then abs(amount) * 0.999999
@@ -65,7 +66,7 @@ final as (
             when 'at most' then abs(amount)
             when 'up to' then abs(amount)
             else abs(amount) * 1.1
-        end as high
+        end, 6) as high
     from normalized
 )
 
