@@ -6,6 +6,8 @@
 - DuckDB 2.0 writes storage format v69 by default, which the DuckDB 1.x CLI, DBeaver drivers and
   older notebooks cannot read. New files are written in the v1.5.0 format so the tools people
   already have can open them.
+- Every connection works in UTC: timestamps print and cast to dates the same on every machine,
+  whatever its time zone (DuckDB otherwise uses the machine's).
 """
 from __future__ import annotations
 
@@ -45,7 +47,10 @@ def connect(
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(target, read_only=read_only, config=config)
+            con = duckdb.connect(target, read_only=read_only, config=config)
+            # a SET, not a config key: at connect time the ICU extension is not loaded yet
+            con.execute("set TimeZone = 'UTC'")
+            return con
         except duckdb.IOException as exc:
             if not any(m in str(exc) for m in _LOCK_MARKERS):
                 raise
