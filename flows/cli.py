@@ -28,6 +28,7 @@ EXAMPLES = {
     "export": "newsprism export cmp_number_discrepancies numbers.csv   |   newsprism export all exports/ --format parquet",
     "demo": "newsprism demo --db newsprism.duckdb",
     "recheck": "newsprism recheck --topic noem-sheinbaum --limit 200",
+    "serve": "newsprism serve   |   newsprism serve --api-url http://127.0.0.1:4200/api",
 }
 
 
@@ -227,6 +228,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.serve import ServeError, ServeOptions, serve
+
+    try:
+        serve(ServeOptions(port=args.port, api_url=args.api_url, debounce=args.debounce,
+                           poll_seconds=args.poll, limit=args.limit))
+    except ServeError as exc:
+        raise CliError(str(exc)) from exc
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    return 0
+
+
 # --- argument parsing ------------------------------------------------------------------------
 
 def _command(sub, name: str, func: Callable, help_text: str, description: str) -> argparse.ArgumentParser:
@@ -312,6 +326,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     _command(sub, "views", cmd_views, "list the SQL views with their grain and key",
              "List the warehouse views in build order with the grain and key their headers declare.")
+
+    p = sub.add_parser(
+        "serve", help="run the deployments of prefect.yaml (schedules, event triggers) until stopped",
+        description="Start a local Prefect server unless --api-url or PREFECT_API_URL names one, register every "
+                    "deployment of prefect.yaml and serve them from this process (no work pool). The UI is at the "
+                    "server's address. Stop with Ctrl-C.",
+        epilog=f"example:\n  {EXAMPLES['serve']}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=cmd_serve)
+    p.add_argument("--port", type=int, default=4200, help="port of the local server started when none is configured")
+    p.add_argument("--api-url", dest="api_url", help="use this Prefect server (default: $PREFECT_API_URL, else start one)")
+    p.add_argument("--debounce", type=float, metavar="SECONDS",
+                   help="shorten the ingest trigger's wait after the first discovery of a burst (default: prefect.yaml's)")
+    p.add_argument("--poll", type=float, metavar="SECONDS", help="how often to look for runs to start (Prefect's default: 10)")
+    p.add_argument("--limit", type=int, help="at most this many runs at once")
 
     p = _command(sub, "demo", cmd_demo, "run the pipeline on the bundled sample edition",
                  "Build the sample edition's WARC archive, replay the story as it unfolded (one collection "

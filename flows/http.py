@@ -1318,6 +1318,7 @@ def fetch_many(
     sleep: Callable[[float], None] = time.sleep,
     on_result: Callable[[FetchResult], None] | None = None,
     validators: Mapping[str, tuple[str | None, str | None]] | None = None,
+    pacer: HostPacer | None = None,
 ) -> list[FetchResult]:
     """Fetch many URLs on a thread pool; one FetchResult per input URL, in input order.
 
@@ -1330,11 +1331,13 @@ def fetch_many(
     (ETag, Last-Modified) of the copy already held; either may be None. They are sent as
     If-None-Match / If-Modified-Since, and an unchanged page comes back as not_modified
     (archived like any response). `on_result` is called from worker threads as results
-    arrive (progress reports).
+    arrive (progress reports). `pacer` replaces the process-wide pacer (flows.politeness shares
+    the spacing with other processes through Prefect).
     """
     url_list = list(urls)
     replay = _replay_of(session)
-    pacer = shared_pacer(0.0 if replay is not None else per_host_interval)
+    if pacer is None or replay is not None:
+        pacer = shared_pacer(0.0 if replay is not None else per_host_interval)
     robots = RobotsCache(session, policy, archive=archive, pacer=pacer, sleep=sleep) if policy.obey_robots and replay is None else None
     first_index: dict[str, int] = {}
     unique: list[tuple[int, str]] = []

@@ -13,24 +13,26 @@ from __future__ import annotations
 import contextlib
 import functools
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence, TypeVar
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
+                               update_progress_artifact)
 from prefect.cache_policies import NO_CACHE
 
+from flows import events
 from flows.staging import Stage
 from flows.bodies import body_of
 from flows.config import FetchSettings, Topic, load_config
 from parsers.article import parse_article
 from parsers.dates import as_utc
-from parsers.records import PAGE_STATUS_OUTCOMES, FetchResult
+from parsers.records import PAGE_STATUS_OUTCOMES, FetchResult, stable_id
 from parsers.relevance import judge
 from warehouse import analysis, load, recheck, report
-from warehouse.db import session, transaction
+from warehouse.db import exclusive, session, transaction
 from warehouse.schema import ensure_schema
 
 T = TypeVar("T")
@@ -42,6 +44,13 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
+
+
+def _run_id() -> str | None:
+    """The current flow run's id: a retried run finds its own stage again (flows/staging.py)."""
+    from prefect.runtime import flow_run
+
+    return flow_run.id
 
 
 def _as_of(value: str | None) -> datetime | None:
@@ -147,20 +156,36 @@ def discover_flow(topic: Topic, settings: FetchSettings, stage: str, as_of: str 
 
 # --- fetch -----------------------------------------------------------------------------------
 
-@task(name="fetch-pages", cache_policy=NO_CACHE)
+# Fetch and parse tasks are cached on what they work on: the stage folder and batch (a retried
+# flow run has the same folder, flows/staging.py), the URLs, and for parsing each page's content
+# hash. A retry after a crash finds the batches it already staged instead of fetching and parsing
+# them again. A new run has a new folder, so nothing is taken from another run.
+_CACHE_FOR = timedelta(days=7)
+
+
+def _fetch_key(_context, p: dict) -> str:
+    return stable_id("fetch-pages", p["stage"], p["batch"], *sorted(p["urls"]))
+
+
+def _parse_key(_context, p: dict) -> str:
+    return stable_id("parse-pages", p["stage"], p["batch"], *sorted(f"{f.url}|{f.sha256}" for f in p["fetches"]))
+
+
+@task(name="fetch-pages", cache_key_fn=_fetch_key, cache_expiration=_CACHE_FOR, persist_result=True)
 def fetch_pages(urls: Sequence[str], settings: FetchSettings, as_of: str | None, stage: str, batch: str,
                 validators: dict[str, tuple[str | None, str | None]] | None = None) -> int:
     """Fetch one batch of pages and stage the outcomes; live responses are archived as WARC,
     replayed ones are not. Known pages are asked for conditionally (ETag / Last-Modified), so an
     unchanged page costs a 304. Returns the number fetched ok."""
     from flows.http import fetch_many
+    from flows.politeness import pacer_for
 
     logger = get_run_logger()
     session, policy = _session(settings, as_of)
     with _archive(settings) as archive:
         results = fetch_many(list(urls), session, policy, kind="page", archive=archive,
                              max_workers=settings.max_workers, per_host_interval=_interval(settings),
-                             validators=validators or {})
+                             validators=validators or {}, pacer=pacer_for(_interval(settings)))
     for r in results:
         if not r.ok and r.status != "not_modified":
             logger.warning("not fetched %s: %s %s", r.url, r.status, r.error or "")
@@ -183,14 +208,30 @@ def fetch_flow(stage: str, settings: FetchSettings, as_of: str | None = None, db
         with session(db, read_only=True) as con:
             known = recheck.validators(con, urls)
     ok = 0
-    for i, chunk in enumerate(batched(urls, settings.batch_size)):
+    chunks = list(batched(urls, settings.batch_size))
+    progress = _progress(len(chunks), f"fetching {len(urls)} pages in {len(chunks)} batches")
+    for i, chunk in enumerate(chunks):
         ok += fetch_pages(chunk, settings, as_of, stage, f"{i:05d}", {u: known[u] for u in chunk if u in known})
+        progress(i + 1)
     return ok
+
+
+def _progress(total: int, description: str):
+    """A progress artifact for a stage of more than one batch (the UI shows a bar while it
+    runs); returns the function that reports batches done."""
+    if total <= 1:
+        return lambda done: None
+    artifact_id = create_progress_artifact(0.0, description=description)
+
+    def update(done: int) -> None:
+        update_progress_artifact(artifact_id, 100.0 * done / total)
+
+    return update
 
 
 # --- parse -----------------------------------------------------------------------------------
 
-@task(name="parse-pages", cache_policy=NO_CACHE)
+@task(name="parse-pages", cache_key_fn=_parse_key, cache_expiration=_CACHE_FOR, persist_result=True)
 def parse_pages(fetches: Sequence[FetchResult], stage: str, batch: str) -> int:
     """Parse one batch of fetched pages and stage the records; returns pages parsed.
 
@@ -223,7 +264,13 @@ def parse_flow(stage: str, batch_size: int = 50) -> int:
     """Turn the staged pages' bytes into normalized article records; returns pages parsed."""
     st = Stage(stage)
     pages = [f for f in st.fetches("pages") + st.fetches("given") if f.ok]  # feeds are not articles
-    return sum(parse_pages(chunk, stage, f"{i:05d}") for i, chunk in enumerate(batched(pages, batch_size)))
+    chunks = list(batched(pages, batch_size))
+    progress = _progress(len(chunks), f"parsing {len(pages)} pages in {len(chunks)} batches")
+    done = 0
+    for i, chunk in enumerate(chunks):
+        done += parse_pages(chunk, stage, f"{i:05d}")
+        progress(i + 1)
+    return done
 
 
 # --- load ------------------------------------------------------------------------------------
@@ -293,17 +340,23 @@ def analyze_sentences(db: str, topic_id: str) -> int:
 @task(name="align-claims", cache_policy=NO_CACHE)
 def align_claims(db: str, topic_id: str) -> int:
     """Group the topic's sentences from different articles that report the same claim (and, more
-    loosely, the same event), and its quote-bearing sentences by the statement they quote."""
-    with session(db) as con:
-        inputs = analysis.alignment_inputs(con, topic_id)
-        quotes = analysis.alignment_inputs(con, topic_id, quotes_only=True)
-        stored = analysis.stored_fingerprints(con, topic_id)
-    result = analysis.compute_alignment(inputs, quotes, stored)  # with the file closed
-    get_run_logger().info(
-        "%s: %d of %d stories re-aligned; %d unchanged since their last alignment (kept as stored)",
-        topic_id, len(result.fingerprints) - len(result.reused), len(result.fingerprints), len(result.reused))
-    with session(db) as con:
-        return analysis.store_topic_alignment(con, topic_id, inputs, result)
+    loosely, the same event), and its quote-bearing sentences by the statement they quote.
+
+    One alignment of a topic at a time (warehouse.db.exclusive): a second run waits, then
+    aligns what the first stored plus its own articles, instead of overwriting it with an
+    alignment computed before they arrived.
+    """
+    with exclusive(db, f"align-{topic_id}"):
+        with session(db) as con:
+            inputs = analysis.alignment_inputs(con, topic_id)
+            quotes = analysis.alignment_inputs(con, topic_id, quotes_only=True)
+            stored = analysis.stored_fingerprints(con, topic_id)
+        result = analysis.compute_alignment(inputs, quotes, stored)  # with the file closed
+        get_run_logger().info(
+            "%s: %d of %d stories re-aligned; %d unchanged since their last alignment (kept as stored)",
+            topic_id, len(result.fingerprints) - len(result.reused), len(result.fingerprints), len(result.reused))
+        with session(db) as con:
+            return analysis.store_topic_alignment(con, topic_id, inputs, result)
 
 
 @flow(name="analyze", flow_run_name="analyze-{topic_id}")
@@ -353,16 +406,16 @@ class RunSummary:
 
 
 def _collect(db_path: str, topic: Topic, stage: Stage, settings: FetchSettings, as_of: str | None,
-             with_report: bool) -> RunSummary:
-    """fetch -> parse -> load -> analyze (-> report) for whatever the stage holds."""
+             with_report: bool, analyze: bool = True) -> RunSummary:
+    """fetch -> parse -> load (-> analyze -> report) for whatever the stage holds."""
     fetch_flow(str(stage.path), settings, as_of, db_path)
     parse_flow(str(stage.path), settings.batch_size)
     pages = stage.fetches("pages") + stage.fetches("given")
     discovered = len({d.url for d in stage.discoveries()})
     errors = tuple(stage.errors())
     loaded = load_flow(db_path, topic, str(stage.path))
-    analyzed = analyze_flow(db_path, topic.id)
-    text = report_flow(db_path, topic.id) if with_report else ""
+    analyzed = analyze_flow(db_path, topic.id) if analyze else {}
+    text = report_flow(db_path, topic.id) if with_report and analyze else ""
     return RunSummary(
         topic_id=topic.id, discovered=discovered, fetched_ok=sum(1 for f in pages if f.ok),
         fetch_failures=sum(1 for f in pages if not f.ok and f.status != "not_modified"),
@@ -382,7 +435,7 @@ def run_flow(topic: str = "noem-sheinbaum", config: str | None = None, db: str |
     t = cfg.topic(topic)
     db_path = db or str(cfg.db or "newsprism.duckdb")
     settings = cfg.fetch_for(t)
-    stage = Stage.create(db_path)
+    stage = Stage.for_run(db_path, _run_id())
     discover_flow(t, settings, str(stage.path), as_of)
     return _collect(db_path, t, stage, settings, as_of, with_report)
 
@@ -420,7 +473,7 @@ def ingest_flow(sources: list[str], topic: str | None = None, config: str | None
         t = Topic(id=topic or ADHOC_TOPIC, name=topic or "Ad-hoc ingest", terms=(), min_matches=1)
     db_path = db or str(cfg.db or "newsprism.duckdb")
     settings = cfg.fetch_for(t)
-    stage = Stage.create(db_path)
+    stage = Stage.for_run(db_path, _run_id())
     resolve(sources, settings, str(stage.path))
     return _collect(db_path, t, stage, settings, None, with_report=False)
 
@@ -466,9 +519,18 @@ def recheck_flow(config: str | None = None, db: str | None = None, topic: str | 
         stage.write_rechecks(dict.fromkeys(urls))
         fetch_flow(str(stage.path), settings, None, db_path)
         parse_flow(str(stage.path), settings.batch_size)
+        with session(db_path, read_only=True) as con:
+            before = recheck.version_counts(con, urls)
         for t, mine in by_topic.items():
             if cfg.fetch_for(topics[t]) == settings:
                 load_stage(db_path, topics[t], str(stage.path), only_urls=mine)
+                with session(db_path, read_only=True) as con:
+                    after = recheck.version_counts(con, mine)
+                changed = {a: v for a, v in after.items() if v[1] > before.get(a, (None, 0, None))[1]}
+                for article_id, (url, n_versions, outlet) in changed.items():
+                    events.article_changed(t, article_id, url, n_versions=n_versions, outlet=outlet)
+                if changed:
+                    get_run_logger().info("%s: %d articles changed since their last fetch", t, len(changed))
                 analyze_flow(db_path, t)
                 counts[t] = len(mine)
         stage.remove()

@@ -8,10 +8,21 @@ The same files are the hand-over point when stages run on other workers: they wr
 loader merges them into DuckDB (the single writer). Files are written to a temporary name and
 renamed, so a reader never sees half a batch; the folder is removed once the load has committed,
 so a failed load can be retried from it.
+
+A stage named after a flow run (`Stage.for_run`) is the same folder when that run is retried, so
+the batches it already staged are found again instead of being fetched and parsed anew (the
+tasks' cache keys name the folder and batch).
+
+Discovery and ingest run as separate deployments (prefect.yaml): discovery `enqueue`s its
+finished stage under `queue/<topic>/`, and ingest `claim_queued`s every file waiting there into
+its own stage. Each file moves by one rename, so two ingest runs never take the same file and a
+stage half-written by discovery is never seen (it enters the queue whole).
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import shutil
 import uuid
 from dataclasses import fields
@@ -22,6 +33,17 @@ from parsers.records import ArticleRecord, Discovery, FetchResult
 from warehouse.load import Parsed
 
 STAGING_DIR = ".newsprism-staging"
+QUEUE_DIR = "queue"
+
+
+def staging_root(db_path: str) -> Path:
+    """Where stages live: next to the warehouse (the loader and the stages share that disk)."""
+    base = Path(db_path).resolve().parent if db_path != ":memory:" else Path.cwd()
+    return base / STAGING_DIR
+
+
+def _slug(topic_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", topic_id) or "topic"
 
 
 def _fetch_dict(f: FetchResult) -> dict[str, Any]:
@@ -44,10 +66,44 @@ class Stage:
     @classmethod
     def create(cls, db_path: str) -> "Stage":
         """A new folder next to the warehouse (the loader and the stages share that disk)."""
-        base = Path(db_path).resolve().parent if db_path != ":memory:" else Path.cwd()
-        stage = cls(base / STAGING_DIR / uuid.uuid4().hex[:12])
+        return cls.for_run(db_path, None)
+
+    @classmethod
+    def for_run(cls, db_path: str, run_id: str | None) -> "Stage":
+        """The folder of one flow run (a new one when `run_id` is None)."""
+        stage = cls(staging_root(db_path) / (run_id or uuid.uuid4().hex[:12]))
         stage.path.mkdir(parents=True, exist_ok=True)
         return stage
+
+    # --- the queue between discovery and ingest ---------------------------------------------
+
+    def enqueue(self, topic_id: str) -> Path:
+        """Move this finished stage into the topic's queue (one rename); returns its new path."""
+        queue = self.path.parent / QUEUE_DIR / _slug(topic_id)
+        queue.mkdir(parents=True, exist_ok=True)
+        target = queue / self.path.name
+        self.path.replace(target)
+        self.path = target
+        return target
+
+    def claim_queued(self, topic_id: str) -> int:
+        """Move every file waiting in the topic's queue into this stage; returns how many.
+
+        A file keeps its kind and batch prefix ("fetches-given-...") and gains the name of the
+        queued stage it came from, so batches of several discovery runs never collide.
+        """
+        queue = self.path.parent / QUEUE_DIR / _slug(topic_id)
+        moved = 0
+        for folder in sorted(p for p in queue.glob("*") if p.is_dir()):
+            for file in sorted(folder.glob("*.jsonl")):
+                try:
+                    file.replace(self.path / f"{file.stem}-q{folder.name}.jsonl")
+                except FileNotFoundError:  # another ingest run took it first
+                    continue
+                moved += 1
+            with contextlib.suppress(OSError):  # not empty: another run is still moving files
+                folder.rmdir()
+        return moved
 
     # --- files -----------------------------------------------------------------------------
 

@@ -11,7 +11,9 @@
 """
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,6 +72,28 @@ def session(path: str | os.PathLike | None = None, *, read_only: bool = False) -
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def exclusive(db_path: str | os.PathLike, name: str) -> Iterator[None]:
+    """Hold a named lock of the warehouse across processes for a read-compute-write step.
+
+    DuckDB's own file lock serializes single writes, not a step that reads, computes with the
+    file closed, then writes (claim alignment): two such steps for one topic could otherwise
+    write an alignment computed before the other's articles arrived. The lock is an advisory
+    flock on a file next to the warehouse, released when the holder exits or dies.
+    """
+    target = str(db_path)
+    if target == ":memory:":
+        yield
+        return
+    lock = Path(target).resolve().with_name(f".{Path(target).name}.{re.sub(r'[^A-Za-z0-9._-]+', '-', name)}.lock")
+    with open(lock, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -98,3 +98,21 @@ def validators(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> dict[str,
         {"urls": wanted},
     ).fetchall()
     return {u: (e, lm) for u, e, lm in rows}
+
+
+def version_counts(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> dict[str, tuple[str, int, str | None]]:
+    """For the articles fetched from `urls`: article_id -> (URL, versions held, outlet name).
+    Taken before and after a recheck, the difference names the articles that changed."""
+    wanted = list(dict.fromkeys(urls))
+    if not wanted:
+        return {}
+    rows = con.execute(
+        """
+        select a.article_id, any_value(a.canonical_url), count(distinct v.version_id), any_value(o.name)
+        from articles a
+        join article_versions v on v.article_id = a.article_id
+        left join outlets o on o.outlet_id = a.outlet_id
+        where a.article_id in (select article_id from article_versions where list_contains(?, url))
+        group by a.article_id
+        """, [wanted]).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}

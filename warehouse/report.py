@@ -190,13 +190,13 @@ def render_text(report: Report, *, cell_width: int = 60) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md_cell(value: Any) -> str:
+def md_cell(value: Any) -> str:
     return _short(value, 200).replace("|", "\\|")
 
 
 def render_markdown(report: Report) -> str:
     lines = [f"# {report.topic_name}", "", f"Topic `{report.topic_id}`.", "", "| | |", "|---|---|"]
-    lines += [f"| {label} | {_md_cell(value)} |" for label, value in report.summary]
+    lines += [f"| {label} | {md_cell(value)} |" for label, value in report.summary]
     for s in report.sections:
         shown = f"{len(s.rows)} of {s.total}" if s.total > len(s.rows) else f"{len(s.rows)}"
         lines += ["", f"## {s.title} ({shown})", "", f"_Query `{s.note}` for the full table._", ""]
@@ -205,7 +205,7 @@ def render_markdown(report: Report) -> str:
             continue
         lines.append("| " + " | ".join(s.columns) + " |")
         lines.append("|" + "---|" * len(s.columns))
-        lines += ["| " + " | ".join(_md_cell(v) for v in r) + " |" for r in s.rows]
+        lines += ["| " + " | ".join(md_cell(v) for v in r) + " |" for r in s.rows]
     return "\n".join(lines) + "\n"
 
 
