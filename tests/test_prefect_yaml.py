@@ -45,3 +45,32 @@ def test_schedules_are_utc_and_the_working_directory_is_explicit():
     for dep in data["deployments"]:
         for s in dep.get("schedules", []):
             assert s.get("timezone") == "UTC"
+
+
+def test_triggers_are_valid_and_listen_to_events_newsprism_emits():
+    from flows import events
+    from flows.serve import runner_deployments
+    from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
+
+    deps = deployments()
+    triggered = [d for d in deps if d.get("triggers")]
+    assert {d["name"] for d in triggered} >= {"ingest-discovered", "compare-topic", "source-alert"}
+    for dep in triggered:
+        fl = load_entrypoint(dep["entrypoint"])
+        for spec in dep["triggers"]:
+            trigger = DeploymentEventTrigger(**spec)
+            assert trigger.expect and trigger.expect <= set(events.EVENTS), dep["name"]
+            # what a triggered run is given must be a parameter of its flow
+            assert set(trigger.parameters or {}) <= set(inspect.signature(fl.fn).parameters), dep["name"]
+            # the templates read labels the events carry (flows/events.py puts newsprism.topic on each)
+            for value in (trigger.parameters or {}).values():
+                if "event.resource[" in str(value):
+                    assert "event.resource['newsprism.topic']" in value, value
+    ingest = next(d for d in triggered if d["name"] == "ingest-discovered")["triggers"][0]
+    # debounced: one run per topic per burst, started after the burst's first event
+    assert ingest["for_each"] == ["newsprism.topic"] and ingest["schedule_after"] >= 30 and ingest["within"] >= 30
+    # serve builds the same deployments the file declares, with the windows shortened only on request
+    built = {d.name: d for d in runner_deployments(deps, debounce=2)}
+    assert set(built) == {d["name"] for d in deps}
+    assert built["ingest-discovered"].triggers[0].within.total_seconds() == 2
+    assert built["source-alert"].triggers[0].within.total_seconds() == 21600  # not a debounced trigger

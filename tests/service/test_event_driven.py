@@ -189,3 +189,23 @@ def test_a_source_that_keeps_failing_raises_the_alert(service):
     alert = api.wait_for_run(deps["source-alert"], after=start, timeout=120)
     assert alert["state"]["type"] == "COMPLETED"
     assert alert["parameters"] == {"source": source, "topic": SAMPLE_TOPIC, "error": "http_error 503"}
+
+
+def test_hosts_are_paced_across_processes_by_a_rate_limit_on_the_server(service):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.politeness import PrefectHostPacer, limit_name, pacer_for
+
+    api = service["api"]
+    with temporary_settings(updates={PREFECT_API_URL: api.url}):
+        pacer = pacer_for(2.0)
+        assert isinstance(pacer, PrefectHostPacer)
+        pacer.wait("https://www.paced.example/a")
+    limit = api.get(f"/v2/concurrency_limits/{limit_name('https://www.paced.example/a')}")
+    # one request per 2 s for everyone: one slot, decaying at half a slot a second, taken just now
+    assert limit["name"] == "newsprism-host-www.paced.example"
+    assert limit["limit"] == 1 and limit["slot_decay_per_second"] == 0.5
+    assert limit["active_slots"] == 1
+    # without a server (the CLI's ephemeral mode) the process's own pacer is used
+    with temporary_settings(updates={PREFECT_API_URL: None}):
+        assert not isinstance(pacer_for(2.0), PrefectHostPacer)
