@@ -243,7 +243,7 @@ def test_a_denial_contradicts_only_what_it_denies():
         got = {r[0]: r[1:] for r in rows(c, """
             select outlet, version, other_versions, contradicted from int_claim_conflicts
             where claim_id = ? and aspect = 'polarity'""", k6)}
-        assert got == {"Alpha": ("affirmed", ["negated"], True), "Beta": ("negated (not)", ["affirmed"], True)}
+        assert got == {"Alpha": ("affirmed", ["negated (not)"], True), "Beta": ("negated (not)", ["affirmed"], True)}
         assert dict(rows(c, "select outlet, how from cmp_claim_coverage where claim_id = ? and manner is not null",
                          k6)) == {"Alpha": "contradicted", "Beta": "contradicted"}
         # a negation that bears on words the other sentence does not have is no denial of it

@@ -45,36 +45,22 @@ dates as (
 ),
 links as (select * from main.claim_links where level = 'claim'),
 
+-- 1. What each outlet says on each aspect of a claim ------------------------------------------
+
 number_figures as (
-    select m.topic_id, m.claim_id, any_value(m.claim_label) as claim_label, m.outlet_id,
-           any_value(m.outlet) as outlet, 'number:' || n.concept as aspect, n.variant,
+    select m.topic_id, m.claim_id, m.outlet_id, 'number:' || n.concept as aspect, n.variant,
            any_value(n.amount) as amount, any_value(n.low) as low, any_value(n.high) as high
     from mentions m
     join numbers n on n.sentence_id = m.sentence_id
     group by m.topic_id, m.claim_id, m.outlet_id, n.concept, n.variant
 ),
 
-number_pairs as (
-    select
-        a.topic_id, a.claim_id, a.claim_label, a.aspect, a.outlet_id, a.outlet,
-        b.outlet_id as other_id, b.outlet as other,
-        list(distinct a.variant order by a.variant) as versions,
-        list(distinct b.variant order by b.variant) as other_versions,
-        bool_or(greatest(a.low, b.low) <= least(a.high, b.high)) as agrees
-    from number_figures a
-    join number_figures b
-        on a.topic_id = b.topic_id and a.claim_id = b.claim_id and a.aspect = b.aspect
-        and a.outlet_id <> b.outlet_id
-    group by a.topic_id, a.claim_id, a.claim_label, a.aspect, a.outlet_id, a.outlet, b.outlet_id, b.outlet
-    having bool_or(greatest(abs(a.amount), abs(b.amount)) <= 10 * least(abs(a.amount), abs(b.amount)))
-),
-
-linked as (
+linked as materialized (
     -- every claim link, both ways, between sentences of different outlets in one claim
-    select a.topic_id, a.claim_id, a.claim_label, a.outlet_id, a.outlet, a.sentence_id,
-           a.negations, a.negation_scope, b.outlet_id as other_id, b.outlet as other,
-           b.sentence_id as other_sentence, b.negations as other_negations,
-           string_split_regex(lower(strip_accents(b.sentence_text)), '[^a-z0-9]+') as other_words
+    -- (materialized: dates and polarity both read it, and at 10,000 articles it has millions of rows)
+    select a.topic_id, a.claim_id, a.outlet_id, a.sentence_id, a.negations, a.negation_scope,
+           b.outlet_id as other_id, b.sentence_id as other_sentence, b.negations as other_negations,
+           b.sentence_text as other_text
     from (select topic_id, sentence_a as s, sentence_b as t from links
           union all
           select topic_id, sentence_b, sentence_a from links) l
@@ -83,56 +69,59 @@ linked as (
     where a.claim_id = b.claim_id and a.outlet_id <> b.outlet_id
 ),
 
+denials as materialized (
+    -- linked sentences where this one's negation bears on words the other states plainly
+    select topic_id, claim_id, outlet_id, other_id
+    from linked
+    where len(negations) > 0 and len(other_negations) = 0
+      and len(list_filter(negation_scope, lambda w: len(list_filter(
+              string_split_regex(lower(strip_accents(other_text)), '[^a-z0-9]+'),
+              lambda o: starts_with(o, w))) > 0))
+          >= greatest(2, least(3, len(negation_scope)))
+),
+
+-- 2. Verdicts per pair of outlets: do they agree on the aspect? ---------------------------------
+
+number_pairs as (
+    select a.topic_id, a.claim_id, a.aspect, a.outlet_id, b.outlet_id as other_id,
+           bool_or(greatest(a.low, b.low) <= least(a.high, b.high)) as agrees
+    from number_figures a
+    join number_figures b
+        on a.topic_id = b.topic_id and a.claim_id = b.claim_id and a.aspect = b.aspect
+        and a.outlet_id <> b.outlet_id
+    group by a.topic_id, a.claim_id, a.aspect, a.outlet_id, b.outlet_id
+    having bool_or(greatest(abs(a.amount), abs(b.amount)) <= 10 * least(abs(a.amount), abs(b.amount)))
+),
+
 date_pairs as (
-    select
-        k.topic_id, k.claim_id, k.claim_label, 'date' as aspect, k.outlet_id, k.outlet,
-        k.other_id, k.other,
-        list(distinct da.value order by da.value) as versions,
-        list(distinct db.value order by db.value) as other_versions,
-        bool_or(case
-            when da.has_year and db.has_year then starts_with(da.value, db.value) or starts_with(db.value, da.value)
-            else da.month_day = '' or db.month_day = ''
-                 or starts_with(da.month_day, db.month_day) or starts_with(db.month_day, da.month_day)
-        end) as agrees
+    select k.topic_id, k.claim_id, 'date' as aspect, k.outlet_id, k.other_id,
+           bool_or(case
+               when da.has_year and db.has_year then starts_with(da.value, db.value) or starts_with(db.value, da.value)
+               else da.month_day = '' or db.month_day = ''
+                    or starts_with(da.month_day, db.month_day) or starts_with(db.month_day, da.month_day)
+           end) as agrees
     from linked k
     join dates da on da.sentence_id = k.sentence_id
     join dates db on db.sentence_id = k.other_sentence
-    group by k.topic_id, k.claim_id, k.claim_label, k.outlet_id, k.outlet, k.other_id, k.other
-),
-
-polarity_links as (
-    select
-        *,
-        len(negations) > 0 as negated,
-        len(other_negations) > 0 as other_negated,
-        case
-            when len(negations) > 0 and len(other_negations) = 0 then
-                len(list_filter(negation_scope,
-                    lambda w: len(list_filter(other_words, lambda o: starts_with(o, w))) > 0))
-                    >= greatest(2, least(3, len(negation_scope)))
-            else false
-        end as denies_other
-    from linked
+    group by k.topic_id, k.claim_id, k.outlet_id, k.other_id
 ),
 
 polarity_pairs as (
-    -- a conflict in either direction counts for both sides: "X denies what Y affirms"
-    select
-        a.topic_id, a.claim_id, a.claim_label, 'polarity' as aspect, a.outlet_id, a.outlet,
-        a.other_id, a.other,
-        [case when bool_or(a.negated) then 'negated (' || array_to_string(list(distinct n order by n), ', ') || ')'
-              else 'affirmed' end] as versions,
-        [case when bool_or(a.other_negated) then 'negated' else 'affirmed' end] as other_versions,
-        not bool_or(a.denies_other or b.denies_other) as agrees
-    from polarity_links a
-    join polarity_links b
-        on b.topic_id = a.topic_id and b.sentence_id = a.other_sentence and b.other_sentence = a.sentence_id
-    left join (select sentence_id, unnest(negations) as n from mentions) w on w.sentence_id = a.sentence_id
-    where a.negated = a.other_negated or a.denies_other or b.denies_other
-    group by a.topic_id, a.claim_id, a.claim_label, a.outlet_id, a.outlet, a.other_id, a.other
+    -- only claims with a denial; a denial in either direction sets two outlets against each
+    -- other, and outlets whose linked sentences share a polarity agree
+    select k.topic_id, k.claim_id, 'polarity' as aspect, k.outlet_id, k.other_id,
+           not bool_or(d.claim_id is not null or r.claim_id is not null) as agrees
+    from linked k
+    left join denials d
+        on d.topic_id = k.topic_id and d.claim_id = k.claim_id and d.outlet_id = k.outlet_id and d.other_id = k.other_id
+    left join denials r
+        on r.topic_id = k.topic_id and r.claim_id = k.claim_id and r.outlet_id = k.other_id and r.other_id = k.outlet_id
+    where k.claim_id in (select claim_id from denials)
+    group by k.topic_id, k.claim_id, k.outlet_id, k.other_id
+    having not agrees or bool_or((len(k.negations) > 0) = (len(k.other_negations) > 0))
 ),
 
-pairs as (
+verdicts as (
     select * from number_pairs
     union all by name
     select * from date_pairs
@@ -140,40 +129,83 @@ pairs as (
     select * from polarity_pairs
 ),
 
+-- 3. Per outlet, only where some pair disagrees -------------------------------------------------
+
+contested as materialized (
+    select distinct topic_id, claim_id, aspect from verdicts where not agrees
+),
+
 per_outlet as (
     select
-        topic_id,
-        claim_id,
-        any_value(claim_label) as claim_label,
-        outlet_id,
-        any_value(outlet) as outlet,
-        aspect,
-        any_value(versions) as versions,
-        count(distinct other_id) filter (where not agrees) as n_conflicting,
-        count(distinct other_id) filter (where agrees) as n_agreeing,
-        list(distinct other order by other) filter (where not agrees) as conflicting_outlets,
-        list(distinct v order by v) filter (where not agrees) as other_versions
-    -- one row per (pair, version of the other outlet): counts are of distinct outlets
-    from (select *, unnest(other_versions) as v from pairs)
-    group by topic_id, claim_id, outlet_id, aspect
+        v.topic_id, v.claim_id, v.aspect, v.outlet_id,
+        count(*) filter (where not v.agrees) as n_conflicting,
+        count(*) filter (where v.agrees) as n_agreeing,
+        list(v.other_id) filter (where not v.agrees) as conflicting_ids
+    from verdicts v
+    semi join contested c on c.topic_id = v.topic_id and c.claim_id = v.claim_id and c.aspect = v.aspect
+    group by v.topic_id, v.claim_id, v.aspect, v.outlet_id
+    having count(*) filter (where not v.agrees) > 0
+),
+
+versions as (
+    -- what each outlet of a contested claim says: its figures, its written-out dates, its polarity
+    select f.topic_id, f.claim_id, f.aspect, f.outlet_id, list(distinct f.variant order by f.variant) as said
+    from number_figures f semi join contested c using (topic_id, claim_id, aspect)
+    group by all
+    union all
+    select m.topic_id, m.claim_id, 'date', m.outlet_id, list(distinct d.value order by d.value)
+    from mentions m join dates d on d.sentence_id = m.sentence_id
+    semi join contested c on c.topic_id = m.topic_id and c.claim_id = m.claim_id and c.aspect = 'date'
+    group by all
+    union all
+    select m.topic_id, m.claim_id, 'polarity', m.outlet_id,
+           [case when bool_or(len(m.negations) > 0)
+                 then 'negated (' || array_to_string(list_sort(list_distinct(flatten(list(m.negations)))), ', ') || ')'
+                 else 'affirmed' end]
+    from mentions m
+    semi join contested c on c.topic_id = m.topic_id and c.claim_id = m.claim_id and c.aspect = 'polarity'
+    group by all
+),
+
+outlet_names as (
+    select distinct topic_id, claim_id, claim_label, outlet_id, outlet
+    from mentions
+    where claim_id in (select claim_id from contested)
+),
+
+against as (
+    -- the other side: who, and what they say
+    select p.topic_id, p.claim_id, p.aspect, p.outlet_id,
+           list(distinct n.outlet order by n.outlet) as conflicting_outlets,
+           list_sort(list_distinct(flatten(list(v.said)))) as other_versions
+    from per_outlet p
+    cross join unnest(p.conflicting_ids) as x(other_id)
+    join outlet_names n on n.topic_id = p.topic_id and n.claim_id = p.claim_id and n.outlet_id = x.other_id
+    join versions v on v.topic_id = p.topic_id and v.claim_id = p.claim_id and v.aspect = p.aspect
+        and v.outlet_id = x.other_id
+    group by p.topic_id, p.claim_id, p.aspect, p.outlet_id
 ),
 
 final as (
     select
-        topic_id,
-        claim_id,
-        claim_label,
-        outlet_id,
-        outlet,
-        aspect,
-        array_to_string(versions, ', ') as version,
-        other_versions,
-        conflicting_outlets,
-        n_conflicting,
-        n_agreeing,
-        n_conflicting >= n_agreeing + 1 as contradicted
-    from per_outlet
-    where n_conflicting > 0
+        p.topic_id,
+        p.claim_id,
+        n.claim_label,
+        p.outlet_id,
+        n.outlet,
+        p.aspect,
+        array_to_string(v.said, ', ') as version,
+        a.other_versions,
+        a.conflicting_outlets,
+        p.n_conflicting,
+        p.n_agreeing,
+        p.n_conflicting >= p.n_agreeing + 1 as contradicted
+    from per_outlet p
+    join outlet_names n on n.topic_id = p.topic_id and n.claim_id = p.claim_id and n.outlet_id = p.outlet_id
+    join versions v on v.topic_id = p.topic_id and v.claim_id = p.claim_id and v.aspect = p.aspect
+        and v.outlet_id = p.outlet_id
+    join against a on a.topic_id = p.topic_id and a.claim_id = p.claim_id and a.aspect = p.aspect
+        and a.outlet_id = p.outlet_id
 )
 
 select * from final
