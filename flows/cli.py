@@ -328,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
              "List the warehouse views in build order with the grain and key their headers declare.")
 
     p = sub.add_parser(
-        "serve", help="run the deployments of prefect.yaml (schedules, event triggers) until stopped",
+        "serve", help="serve the deployments of prefect.yaml until stopped",
         description="Start a local Prefect server unless --api-url or PREFECT_API_URL names one, register every "
                     "deployment of prefect.yaml and serve them from this process (no work pool). The UI is at the "
                     "server's address. Stop with Ctrl-C.",
