@@ -379,6 +379,12 @@ def _artifact_key(prefix: str, topic_id: str) -> str:
 @flow(name="report", flow_run_name="report-{topic_id}")
 def report_flow(db: str, topic_id: str) -> str:
     """Publish the comparison report (markdown) and the claim x outlet matrix (table) to the UI."""
+    return publish_report(db, topic_id)
+
+
+def publish_report(db: str, topic_id: str) -> str:
+    """The report and coverage artifacts, attached to the flow run this is called in; returns
+    the report as text."""
     with session(db, read_only=True) as con:
         rep = report.build_report(con, topic_id)
         table = report.coverage_table(con, topic_id)

@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -127,15 +128,23 @@ def local_server(port: int, *, timeout: float = 90.0, home: Path | None = None) 
         raise ServeError("the `prefect` command is not installed next to this Python")
     env = {**os.environ, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
+    # the UI asks this address for its data (by default port 4200's, whatever --port says)
+    env["PREFECT_UI_API_URL"] = api_url
     if home is not None:
         env["PREFECT_HOME"] = str(home)
+    # its own session: Ctrl-C in the terminal reaches only this process, which then stops the
+    # runner (pausing its deployments needs the server) before it stops the server
+    # its output goes to a file, not a pipe: nobody reads a pipe of a long-running server, and a
+    # full one would stall it
+    log = tempfile.TemporaryFile(mode="w+", prefix="newsprism-prefect-server-")
     proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + timeout
         while not _healthy(api_url):
             if proc.poll() is not None:
-                raise ServeError(f"prefect server exited ({proc.returncode}): {(proc.stderr.read() or '')[-2000:]}")
+                log.seek(0)
+                raise ServeError(f"prefect server exited ({proc.returncode}): {log.read()[-2000:]}")
             if time.monotonic() > deadline:
                 raise ServeError(f"prefect server did not answer on {api_url} within {timeout:.0f} s")
             time.sleep(0.5)
@@ -146,6 +155,7 @@ def local_server(port: int, *, timeout: float = 90.0, home: Path | None = None) 
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def serve(options: ServeOptions) -> None:

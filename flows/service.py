@@ -22,7 +22,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from flows import events
 from flows.config import FetchSettings, Topic, load_config
-from flows.pipeline import _artifact_key, _collect, analyze_flow, discover_sources, report_flow
+from flows.pipeline import _artifact_key, _collect, analyze_flow, discover_sources, publish_report
 from flows.staging import Stage
 from warehouse import digest
 from warehouse.db import DEFAULT_DB, session
@@ -147,9 +147,10 @@ def compare_flow(topic: str = DEFAULT_TOPIC, config: str | None = None, db: str 
         if gained > 0:
             events.story_grew(topic_id, story_id, label, new_claims=gained, claims=n_claims, outlets=n_outlets)
             grew += 1
-    report_flow(db_path, topic_id)
+    # published by this run itself (not a subflow), so its Artifacts tab holds all four
+    publish_report(db_path, topic_id)
     _publish_links(db_path, topic_id)
-    logger.info("%s: %d stories gained cross-outlet claims", topic_id, grew)
+    logger.info("%s: stories that gained cross-outlet claims: %d of %d", topic_id, grew, len(after))
     return {**analyzed, "stories_grown": grew}
 
 

@@ -14,9 +14,10 @@ the batches it already staged are found again instead of being fetched and parse
 tasks' cache keys name the folder and batch).
 
 Discovery and ingest run as separate deployments (prefect.yaml): discovery `enqueue`s its
-finished stage under `queue/<topic>/`, and ingest `claim_queued`s every file waiting there into
-its own stage. Each file moves by one rename, so two ingest runs never take the same file and a
-stage half-written by discovery is never seen (it enters the queue whole).
+finished stage under `queue/<topic>/`, and ingest `claim_queued`s every stage waiting there into
+its own. Each queued stage moves by one rename, so two ingest runs never take the same stage nor
+split one between them, and a stage half-written by discovery is never seen (it enters the
+queue whole).
 """
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ from warehouse.load import Parsed
 
 STAGING_DIR = ".newsprism-staging"
 QUEUE_DIR = "queue"
+_MKDIR_ATTEMPTS = 5
+_CLAIMING = ".claimed-"  # a queued stage being taken into a stage (a hidden folder: no reader looks inside)
 
 
 def staging_root(db_path: str) -> Path:
@@ -72,7 +75,15 @@ class Stage:
     def for_run(cls, db_path: str, run_id: str | None) -> "Stage":
         """The folder of one flow run (a new one when `run_id` is None)."""
         stage = cls(staging_root(db_path) / (run_id or uuid.uuid4().hex[:12]))
-        stage.path.mkdir(parents=True, exist_ok=True)
+        # Another run's remove() takes the staging root away when it leaves it empty; if that
+        # happens between creating the root and creating this folder in it, create both again.
+        for attempt in range(_MKDIR_ATTEMPTS):
+            try:
+                stage.path.mkdir(parents=True, exist_ok=True)
+                break
+            except (FileNotFoundError, FileExistsError):
+                if attempt == _MKDIR_ATTEMPTS - 1:
+                    raise
         return stage
 
     # --- the queue between discovery and ingest ---------------------------------------------
@@ -87,22 +98,29 @@ class Stage:
         return target
 
     def claim_queued(self, topic_id: str) -> int:
-        """Move every file waiting in the topic's queue into this stage; returns how many.
+        """Move every stage waiting in the topic's queue into this stage; returns the files moved.
 
-        A file keeps its kind and batch prefix ("fetches-given-...") and gains the name of the
-        queued stage it came from, so batches of several discovery runs never collide.
+        Each queued stage is taken whole, by renaming its folder into this one (one rename: it
+        is this run's or another's, never split between two runs, which would leave one run
+        with discoveries whose pages the other holds). Its files then move up into this stage,
+        keeping their kind and batch prefix ("fetches-given-...") and gaining the queued
+        stage's name, so batches of several discovery runs never collide. A claim cut short
+        by a crash is finished by the next claim of this stage (a retried run).
         """
         queue = self.path.parent / QUEUE_DIR / _slug(topic_id)
         moved = 0
         for folder in sorted(p for p in queue.glob("*") if p.is_dir()):
-            for file in sorted(folder.glob("*.jsonl")):
-                try:
-                    file.replace(self.path / f"{file.stem}-q{folder.name}.jsonl")
-                except FileNotFoundError:  # another ingest run took it first
-                    continue
+            try:
+                folder.replace(self.path / f"{_CLAIMING}{folder.name}")
+            except FileNotFoundError:  # another ingest run took it first
+                continue
+        for claimed in sorted(self.path.glob(f"{_CLAIMING}*")):
+            origin = claimed.name[len(_CLAIMING):]
+            for file in sorted(claimed.glob("*.jsonl")):
+                file.replace(self.path / f"{file.stem}-q{origin}.jsonl")
                 moved += 1
-            with contextlib.suppress(OSError):  # not empty: another run is still moving files
-                folder.rmdir()
+            # what is left was never a finished batch (a .part file of a writer that died)
+            shutil.rmtree(claimed, ignore_errors=True)
         return moved
 
     # --- files -----------------------------------------------------------------------------
@@ -169,7 +187,11 @@ class Stage:
         return [row["error"] for row in self._read("errors-*.jsonl")]
 
     def remove(self) -> None:
+        """Delete this stage, and the staging root if no other stage or queue is left in it."""
         shutil.rmtree(self.path, ignore_errors=True)
         parent = self.path.parent
-        if parent.name == STAGING_DIR and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
+        if parent.name == STAGING_DIR:
+            # not empty (another run staged something meanwhile) or already gone (another run's
+            # remove): either way the root is not ours to delete, and the stage is gone
+            with contextlib.suppress(OSError):
+                parent.rmdir()

@@ -25,7 +25,8 @@ def test_every_command_has_help_with_an_example(command, capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert "example:" in out and EXAMPLES[command] in out
-    assert "--db" in out
+    if command != "serve":  # serve runs deployments, which read the warehouse path from the config
+        assert "--db" in out
 
 
 def test_parse_prints_one_json_object_per_page_without_importing_prefect():
