@@ -465,7 +465,13 @@ def resolve(sources: Sequence[str], settings: FetchSettings, stage: str) -> int:
     return len(plan.discoveries)
 
 
-@flow(name="newsprism-ingest", flow_run_name="ingest-{topic}")
+def _ingest_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return f"ingest-{flow_run.parameters.get('topic') or ADHOC_TOPIC}"  # not "ingest-None"
+
+
+@flow(name="newsprism-ingest", flow_run_name=_ingest_run_name)
 def ingest_flow(sources: list[str], topic: str | None = None, config: str | None = None,
                 db: str | None = None) -> RunSummary:
     """Fetch, parse, load and analyze sources given by hand (URLs, feeds, URL lists, folders, WARC).

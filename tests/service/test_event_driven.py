@@ -120,9 +120,15 @@ def test_serve_registers_every_deployment_with_its_schedule_or_trigger(service):
         assert deps[name]["description"], name
     assert deps["discover-noem-sheinbaum"]["schedules"][0]["schedule"]["cron"] == "*/30 * * * *"
     assert deps["discover-noem-sheinbaum"]["schedules"][0]["schedule"]["timezone"] == "UTC"
-    # the event triggers became automations on the server
-    names = {a["name"] for a in service["api"].post("/automations/filter")}
+    # the event triggers became automations on the server (created just after the deployments)
+    deadline = time.monotonic() + 30
+    while True:
+        names = {a["name"] for a in service["api"].post("/automations/filter")}
+        if "newsprism source keeps failing" in names or time.monotonic() > deadline:
+            break
+        time.sleep(1)
     assert "newsprism source keeps failing" in names
+    assert len(names) >= 3  # ingest, compare and the alert
 
 
 def test_discovery_events_trigger_one_ingest_and_compare_follows(service):
@@ -209,3 +215,21 @@ def test_hosts_are_paced_across_processes_by_a_rate_limit_on_the_server(service)
     # without a server (the CLI's ephemeral mode) the process's own pacer is used
     with temporary_settings(updates={PREFECT_API_URL: None}):
         assert not isinstance(pacer_for(2.0), PrefectHostPacer)
+
+
+def test_a_discovery_event_from_elsewhere_starts_an_ingest_that_finds_nothing_queued(service):
+    # another tool (or a user in the UI) may emit the event; the ingest run it starts takes the
+    # queue, finds it empty, says so and does not start a compare
+    api = service["api"]
+    deps = api.deployments()
+    topic = "noem-sheinbaum-sample"
+    start = time.time()
+    api.emit("newsprism.article.discovered",
+             {"prefect.resource.id": "newsprism.article.external-1", "prefect.resource.name": "https://x.example/a",
+              "newsprism.topic": topic, "newsprism.url": "https://x.example/a"},
+             {"source": "test", "source_kind": "cli"})
+    ingest = api.wait_for_run(deps["ingest-discovered"], after=start)
+    assert ingest["state"]["type"] == "COMPLETED" and ingest["parameters"]["topic"] == topic
+    time.sleep(3)
+    assert not [r for r in api.runs_of(deps["compare-topic"])
+                if datetime.fromisoformat(r["created"]).timestamp() >= start], "nothing was loaded: no compare"
