@@ -25,9 +25,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import events
 from flows.staging import Stage
-from flows.bodies import body_of
 from flows.config import FetchSettings, Topic, load_config
-from parsers.article import parse_article
 from parsers.dates import as_utc
 from parsers.records import PAGE_STATUS_OUTCOMES, FetchResult, stable_id
 from parsers.relevance import judge
@@ -210,8 +208,11 @@ def fetch_flow(stage: str, settings: FetchSettings, as_of: str | None = None, db
     ok = 0
     chunks = list(batched(urls, settings.batch_size))
     progress = _progress(len(chunks), f"fetching {len(urls)} pages in {len(chunks)} batches")
-    for i, chunk in enumerate(chunks):
-        ok += fetch_pages(chunk, settings, as_of, stage, f"{i:05d}", {u: known[u] for u in chunk if u in known})
+    # batches are tasks on the flow's task runner: threads here, or the workers of a Dask cluster
+    futures = [fetch_pages.submit(chunk, settings, as_of, stage, f"{i:05d}", {u: known[u] for u in chunk if u in known})
+               for i, chunk in enumerate(chunks)]
+    for i, future in enumerate(futures):
+        ok += future.result()
         progress(i + 1)
     return ok
 
@@ -232,45 +233,52 @@ def _progress(total: int, description: str):
 # --- parse -----------------------------------------------------------------------------------
 
 @task(name="parse-pages", cache_key_fn=_parse_key, cache_expiration=_CACHE_FOR, persist_result=True)
-def parse_pages(fetches: Sequence[FetchResult], stage: str, batch: str) -> int:
+def parse_pages(fetches: Sequence[FetchResult], stage: str, batch: str, processes: int = 1) -> int:
     """Parse one batch of fetched pages and stage the records; returns pages parsed.
 
     The bytes are read back from where fetching put them (the WARC record, or the local file), so
-    no page content travels through flow parameters or the Prefect API.
+    no page content travels through flow parameters or the Prefect API. With `processes` > 1 the
+    pages are spread over that many worker processes (flows/parallel.py).
     """
+    from flows.parallel import parse_many
+
     logger = get_run_logger()
     parsed = []
-    for f in fetches:
-        try:
-            data = body_of(f)
-        except OSError as exc:
-            logger.error("cannot read the stored bytes of %s: %s", f.url, exc)
-            continue
-        try:
-            # Dates later than the capture cannot be publication dates (and a zoned date within
-            # minutes of it is the server's render time): bound them by when the page was got.
-            record = parse_article(data, f.final_url or f.url, content_type=f.content_type,
-                                   now=_as_of(f.fetched_at))
-        except Exception as exc:  # a parser bug must not stop the run; the fetch row keeps the page
-            logger.error("parser failed on %s: %s: %s", f.url, type(exc).__name__, exc)
-            continue
-        parsed.append(load.Parsed(f, record))
+    for f, (record, error) in zip(fetches, parse_many(list(fetches), processes)):
+        if error:
+            logger.error("%s", error)
+        else:
+            parsed.append(load.Parsed(f, record))
     Stage(stage).write_parsed(parsed, batch=batch)
     return len(parsed)
 
 
 @flow(name="parse", flow_run_name="parse-pages")
-def parse_flow(stage: str, batch_size: int = 50) -> int:
-    """Turn the staged pages' bytes into normalized article records; returns pages parsed."""
+def parse_flow(stage: str, batch_size: int = 50, processes: int = 1) -> int:
+    """Turn the staged pages' bytes into normalized article records; returns pages parsed.
+    Batches are tasks submitted to the flow's task runner; each parses on `processes` processes."""
     st = Stage(stage)
     pages = [f for f in st.fetches("pages") + st.fetches("given") if f.ok]  # feeds are not articles
     chunks = list(batched(pages, batch_size))
     progress = _progress(len(chunks), f"parsing {len(pages)} pages in {len(chunks)} batches")
+    futures = [parse_pages.submit(chunk, stage, f"{i:05d}", processes) for i, chunk in enumerate(chunks)]
     done = 0
-    for i, chunk in enumerate(chunks):
-        done += parse_pages(chunk, stage, f"{i:05d}")
+    for i, future in enumerate(futures):
+        done += future.result()
         progress(i + 1)
     return done
+
+
+def stage_flows(settings: FetchSettings):
+    """The fetch and parse flows with the task runner the settings choose, and the processes
+    each parse task uses (1 under Dask, whose workers are the processes)."""
+    from flows.parallel import default_processes
+    from flows.runners import runner_kind, task_runner
+
+    processes = 1 if runner_kind(settings) == "dask" else (settings.parse_processes or default_processes())
+    fetch = fetch_flow.with_options(task_runner=task_runner(settings))
+    parse = parse_flow.with_options(task_runner=task_runner(settings))
+    return fetch, (lambda stage: parse(stage, settings.batch_size, processes))
 
 
 # --- load ------------------------------------------------------------------------------------
@@ -414,8 +422,9 @@ class RunSummary:
 def _collect(db_path: str, topic: Topic, stage: Stage, settings: FetchSettings, as_of: str | None,
              with_report: bool, analyze: bool = True) -> RunSummary:
     """fetch -> parse -> load (-> analyze -> report) for whatever the stage holds."""
-    fetch_flow(str(stage.path), settings, as_of, db_path)
-    parse_flow(str(stage.path), settings.batch_size)
+    fetch, parse = stage_flows(settings)
+    fetch(str(stage.path), settings, as_of, db_path)
+    parse(str(stage.path))
     pages = stage.fetches("pages") + stage.fetches("given")
     discovered = len({d.url for d in stage.discoveries()})
     errors = tuple(stage.errors())
@@ -529,8 +538,9 @@ def recheck_flow(config: str | None = None, db: str | None = None, topic: str | 
     for settings, urls in groups.items():
         stage = Stage.create(db_path)
         stage.write_rechecks(dict.fromkeys(urls))
-        fetch_flow(str(stage.path), settings, None, db_path)
-        parse_flow(str(stage.path), settings.batch_size)
+        fetch, parse = stage_flows(settings)
+        fetch(str(stage.path), settings, None, db_path)
+        parse(str(stage.path))
         with session(db_path, read_only=True) as con:
             before = recheck.version_counts(con, urls)
         for t, mine in by_topic.items():

@@ -13,6 +13,24 @@ import pytest
 from tests.conftest import REPO, SAMPLE
 
 
+def table_digests(db: str) -> dict[str, tuple[int, str]]:
+    """Per table: row count and a digest of its primary-key values (same rows, not just as many)."""
+    from warehouse.db import session
+
+    with session(db, read_only=True) as con:
+        keys = dict(con.execute(
+            "select table_name, string_agg(column_name, ', ' order by column_name) "
+            "from duckdb_constraints() c, unnest(c.constraint_column_names) as k(column_name) "
+            "where c.constraint_type = 'PRIMARY KEY' and c.schema_name = 'main' group by 1").fetchall())
+        out = {}
+        for table, cols in sorted(keys.items()):
+            n, digest = con.execute(
+                f"select count(*), md5(coalesce(string_agg(concat_ws('|', {cols}), ',' order by "
+                f"concat_ws('|', {cols})), '')) from {table}").fetchone()
+            out[table] = (n, digest)
+        return out
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     from prefect.testing.utilities import prefect_test_harness
@@ -39,26 +57,13 @@ def demo_runs(prefect_harness, sample_copy):
     """Run the demo twice into one warehouse; yields (db path, table counts after run 1, after run 2)."""
     from flows.demo import demo_flow
     from flows.sample import build_sample_warc
-    from warehouse.db import session
 
     build_sample_warc(sample_copy / "sample", sample_copy / "sample" / "edition.warc.gz")
     db = str(sample_copy / "newsprism.duckdb")
     config = str(sample_copy / "newsprism.toml")
 
     def snapshot() -> dict[str, tuple[int, str]]:
-        """Per table: row count and a digest of its primary-key values (same rows, not just as many)."""
-        with session(db, read_only=True) as con:
-            keys = dict(con.execute(
-                "select table_name, string_agg(column_name, ', ' order by column_name) "
-                "from duckdb_constraints() c, unnest(c.constraint_column_names) as k(column_name) "
-                "where c.constraint_type = 'PRIMARY KEY' and c.schema_name = 'main' group by 1").fetchall())
-            out = {}
-            for table, cols in sorted(keys.items()):
-                n, digest = con.execute(
-                    f"select count(*), md5(coalesce(string_agg(concat_ws('|', {cols}), ',' order by "
-                    f"concat_ws('|', {cols})), '')) from {table}").fetchone()
-                out[table] = (n, digest)
-            return out
+        return table_digests(db)
 
     report_1 = demo_flow(str(sample_copy / "sample"), db, config)
     first = snapshot()

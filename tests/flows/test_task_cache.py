@@ -237,15 +237,21 @@ with local_flow_settings():
     fetched = pipeline.fetch_flow(args["stage"], settings, return_state=True)
     if args["crash"]:
         doomed = [f.url for f in Stage(args["stage"]).fetches("pages") if f.ok][args["batch"]]
-        parse = pipeline.parse_article
+        import parsers.article
+
+        parse = parsers.article.parse_article  # what flows.parallel.parse_one calls
 
         def crash_on_doomed(data, url, **kw):
             if url == doomed:
                 os.kill(os.getpid(), signal.SIGKILL)
             return parse(data, url, **kw)
 
-        pipeline.parse_article = crash_on_doomed
-    parsed = pipeline.parse_flow(args["stage"], args["batch"], return_state=True)
+        parsers.article.parse_article = crash_on_doomed
+    # one batch at a time, so that the crash comes after a batch has finished
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    one_at_a_time = pipeline.parse_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=1))
+    parsed = one_at_a_time(args["stage"], args["batch"], return_state=True)
 print(json.dumps({"fetch": str(fetched.state_details.flow_run_id), "parse": str(parsed.state_details.flow_run_id)}))
 """
 

@@ -1,0 +1,48 @@
+"""Which task runner runs the fetch and parse batches: threads in this process, or a Dask cluster.
+
+`[fetch] task_runner` in the config (or NEWSPRISM_TASK_RUNNER) says which:
+
+- "threads" (default): batches overlap on a small thread pool; fetching is I/O and overlaps well,
+  and each parse batch spreads its pages over worker processes (flows/parallel.py), so every
+  core parses.
+- "dask": batches are tasks on a Dask cluster (prefect-dask): the scheduler at `dask_address`
+  (or NEWSPRISM_DASK_ADDRESS, e.g. tcp://scheduler:8786), else a distributed.LocalCluster of one
+  single-threaded worker process per core, started for the flow run. Workers read and write the
+  staging folder and the archive, so those must be on storage every worker mounts; the warehouse
+  is written only by the load and analyze tasks, which run in the flow's own process (DuckDB's
+  one writer).
+"""
+from __future__ import annotations
+
+import os
+
+from flows.config import ConfigError, FetchSettings
+
+RUNNERS = ("threads", "dask")
+THREADS_IN_FLIGHT = 2  # batches fetched or parsed at once: one waits on the network while one works
+
+
+def runner_kind(settings: FetchSettings) -> str:
+    kind = os.environ.get("NEWSPRISM_TASK_RUNNER") or settings.task_runner
+    if kind not in RUNNERS:
+        raise ConfigError(f"task_runner {kind!r}: use one of {', '.join(RUNNERS)}")
+    return kind
+
+
+def task_runner(settings: FetchSettings):
+    """A new task runner of the configured kind (a flow run enters and closes its own)."""
+    if runner_kind(settings) == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:
+            raise ConfigError("task_runner = \"dask\" needs prefect-dask: pip install 'newsprism[dask]'") from exc
+        from flows.parallel import default_processes
+
+        address = os.environ.get("NEWSPRISM_DASK_ADDRESS") or settings.dask_address
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": default_processes(), "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=THREADS_IN_FLIGHT)
