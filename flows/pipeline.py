@@ -290,18 +290,21 @@ def load_stage(db: str, topic: Topic, stage: str, only_urls: Sequence[str] | Non
     fetched from those URLs (a recheck stage shared by several topics)."""
     logger = get_run_logger()
     st = Stage(stage)
-    discoveries, fetches, parsed = st.discoveries(), st.fetches(), st.parsed()
+    discoveries, fetches = st.discoveries(), st.fetches()
     mine = set(only_urls) if only_urls is not None else None
     decisions = []
-    for p in parsed:
-        if mine is not None and p.fetch.url not in mine:
-            continue
-        d = judge(p.record, topic.terms, min_matches=topic.min_matches, window=topic.window)
-        decisions.append((load.article_id(p.record), d.relevant, d.reason, d.matched_terms))
-        if not d.relevant:
-            logger.info("dropped %s: %s", p.record.canonical_url, d.reason)
-    unreadable = {load.fetch_id(p.fetch): PAGE_STATUS_OUTCOMES[p.record.status]
-                  for p in parsed if p.record.status in PAGE_STATUS_OUTCOMES}
+    unreadable: dict[str, str] = {}
+    # first pass: decisions and page outcomes are small; the texts are read again batch by batch
+    for batch in st.parsed_batches():
+        for p in batch:
+            if p.record.status in PAGE_STATUS_OUTCOMES:
+                unreadable[load.fetch_id(p.fetch)] = PAGE_STATUS_OUTCOMES[p.record.status]
+            if mine is not None and p.fetch.url not in mine:
+                continue
+            d = judge(p.record, topic.terms, min_matches=topic.min_matches, window=topic.window)
+            decisions.append((load.article_id(p.record), d.relevant, d.reason, d.matched_terms))
+            if not d.relevant:
+                logger.info("dropped %s: %s", p.record.canonical_url, d.reason)
     with session(db) as con:
         ensure_schema(con)
         with transaction(con):
@@ -309,7 +312,9 @@ def load_stage(db: str, topic: Topic, stage: str, only_urls: Sequence[str] | Non
             load.load_discoveries(con, topic.id, discoveries)
             load.load_fetches(con, fetches, unreadable_pages=unreadable)
             load.touch_unchanged(con, fetches)
-            n_versions = load.load_articles(con, parsed)
+            # one staged batch at a time: memory follows the batch size, not the run's size (the
+            # upserts keep first/last-seen rules across batches, as across runs)
+            n_versions = sum(load.load_articles(con, batch) for batch in st.parsed_batches())
             load.load_topic_decisions(con, topic.id, decisions)
     return {
         "discoveries": len(discoveries),

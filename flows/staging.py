@@ -176,7 +176,15 @@ class Stage:
         )
 
     def parsed(self) -> list[Parsed]:
-        return [Parsed(FetchResult(**row["fetch"]), _record(row["record"])) for row in self._read("parsed-*.jsonl")]
+        return [p for batch in self.parsed_batches() for p in batch]
+
+    def parsed_batches(self) -> Iterator[list[Parsed]]:
+        """The parsed records one staged batch at a time, so a loader holds one batch of
+        article texts in memory, not the whole run's."""
+        for file in sorted(self.path.glob("parsed-*.jsonl")):
+            with file.open(encoding="utf-8") as fh:
+                rows = [json.loads(line) for line in fh if line.strip()]
+            yield [Parsed(FetchResult(**row["fetch"]), _record(row["record"])) for row in rows]
 
     # --- problems with sources (feeds that failed, bad lines in URL lists) ------------------
 
