@@ -150,12 +150,18 @@ def local_server(port: int, *, timeout: float = 90.0, home: Path | None = None) 
             time.sleep(0.5)
         yield api_url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20.0) -> None:
+    """Ask a process to stop (SIGTERM), and kill it if it has not after `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def serve(options: ServeOptions) -> None:

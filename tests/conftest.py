@@ -36,14 +36,18 @@ def corpora_dir() -> Path:
     return CORPORA
 
 
-@pytest.fixture
-def closed_port() -> int:
+def free_port() -> int:
     """A local port with nothing listening (bound, then released)."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+@pytest.fixture
+def closed_port() -> int:
+    return free_port()
 
 
 class SleepRecorder:

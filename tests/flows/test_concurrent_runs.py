@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.flows.conftest import table_digests
+
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.flow
@@ -266,27 +268,13 @@ def test_every_table_and_view_reads_back(concurrent_run):
         assert con.execute("select count(*), count(distinct version) from schema_migrations").fetchone() == (n, n)
 
 
-def _snapshot(db: Path) -> dict[str, tuple[int, str]]:
-    """Per table: row count and a digest of its primary-key values."""
-    from warehouse.db import session
-
-    with session(db, read_only=True) as con:
-        keys = dict(con.execute(
-            "select table_name, string_agg(column_name, ', ' order by column_name) "
-            "from duckdb_constraints() c, unnest(c.constraint_column_names) as k(column_name) "
-            "where c.constraint_type = 'PRIMARY KEY' and c.schema_name = 'main' group by 1").fetchall())
-        return {table: con.execute(
-            f"select count(*), md5(coalesce(string_agg(concat_ws('|', {cols}), ',' order by "
-            f"concat_ws('|', {cols})), '')) from {table}").fetchone() for table, cols in sorted(keys.items())}
-
-
 def test_running_one_ingest_again_changes_nothing(concurrent_run):
     run = concurrent_run
-    before = _snapshot(run["db"])
+    before = table_digests(run["db"])
     log = run["root"] / "ingest-a-again.log"
     proc = _ingest(run["folders"]["a"], run["db"], run["root"] / "prefect-a", log)
     assert _wait({"a-again": proc}, {"a-again": log})["a-again"] == 0, log.read_text()[-4000:]
-    assert _snapshot(run["db"]) == before
+    assert table_digests(run["db"]) == before
     # and the staging folders of all three runs were removed once loaded
     assert not (run["db"].parent / ".newsprism-staging").exists()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,19 +19,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REPO, SAMPLE
+from tests.conftest import REPO, SAMPLE, free_port
 
 SAMPLE_TOPIC = "noem-sheinbaum-sample"
 DEPLOYMENTS = ("discover-noem-sheinbaum", "ingest-discovered", "compare-topic", "recheck-edits",
                "daily-digest", "source-alert")
-
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Api:
@@ -81,14 +72,14 @@ class Api:
 def service(tmp_path_factory):
     """A Prefect server and `newsprism serve` against it, in a folder holding the sample edition."""
     from flows.sample import build_sample_warc
-    from flows.serve import local_server
+    from flows.serve import local_server, stop
 
     root = tmp_path_factory.mktemp("service")
     shutil.copytree(SAMPLE, root / "sample", ignore=shutil.ignore_patterns("edition.warc.gz", "*.png"))
     shutil.copy(REPO / "newsprism.toml", root / "newsprism.toml")
     build_sample_warc(root / "sample", root / "sample" / "edition.warc.gz")
     home = root / "prefect-home"
-    with local_server(_free_port(), home=home) as url:
+    with local_server(free_port(), home=home) as url:
         env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(home), "DO_NOT_TRACK": "1",
                "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         log = (root / "serve.log").open("w")
@@ -105,11 +96,7 @@ def service(tmp_path_factory):
                 time.sleep(1)
             yield {"api": api, "root": root, "db": root / "newsprism.duckdb", "log": root / "serve.log"}
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc, timeout=30)
             log.close()
 
 
