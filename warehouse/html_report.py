@@ -18,7 +18,8 @@ from typing import Any
 import duckdb
 
 from warehouse.export import written_whole
-from warehouse.report import build_report
+from warehouse.report import PINNED_VIEWS, build_report
+from warehouse.schema import pinned
 
 __all__ = ["HOW_ORDER", "build_html", "write_html"]
 
@@ -186,6 +187,11 @@ def build_html(con: duckdb.DuckDBPyConnection, topic_id: str, *, max_claims: int
     matrix shows at most `max_claims` claims and `max_outlets` outlets, the other tables at most
     `max_rows` rows (those carried by most outlets), the quotes at most `max_rows` wordings; the
     views hold the rest."""
+    with pinned(con, PINNED_VIEWS, topic_id):
+        return _build_html(con, topic_id, max_claims, max_outlets, max_rows)
+
+
+def _build_html(con: duckdb.DuckDBPyConnection, topic_id: str, max_claims: int, max_outlets: int, max_rows: int) -> str:
     report = build_report(con, topic_id)
     matrix, evidence = _matrix(con, topic_id, max_claims, max_outlets)
     numbers = con.execute(

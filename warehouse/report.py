@@ -14,6 +14,8 @@ from typing import Any, Sequence
 
 import duckdb
 
+from warehouse.schema import pinned
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -135,11 +137,21 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Views the report reads in several sections (and their totals): computed once per report.
+PINNED_VIEWS = ("claim_mentions", "int_claim_conflicts", "cmp_claim_coverage", "cmp_omissions", "cmp_wire_copies",
+                "cmp_first_reports")
+
+
 def build_report(con: duckdb.DuckDBPyConnection, topic_id: str) -> Report:
     name_row = con.execute("select name from topics where topic_id = ?", [topic_id]).fetchone()
     if name_row is None:
         known = [r[0] for r in con.execute("select topic_id from topics order by 1").fetchall()]
         raise LookupError(f"no topic {topic_id!r} in the warehouse (topics: {', '.join(known) or 'none'})")
+    with pinned(con, PINNED_VIEWS, topic_id):
+        return _build_report(con, topic_id, name_row[0])
+
+
+def _build_report(con: duckdb.DuckDBPyConnection, topic_id: str, name: str) -> Report:
     summary = con.execute(
         """
         select
@@ -165,7 +177,7 @@ def build_report(con: duckdb.DuckDBPyConnection, topic_id: str) -> Report:
         total = con.execute(f"select count(*) from ({unlimited})", [topic_id]).fetchone()[0]
         sections.append(Section(title, columns, rows, note, total))
     sections = tuple(sections)
-    return Report(topic_id, name_row[0], tuple(zip(labels, summary)), sections)
+    return Report(topic_id, name, tuple(zip(labels, summary)), sections)
 
 
 def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int) -> list[str]:

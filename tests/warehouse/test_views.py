@@ -251,3 +251,20 @@ def test_a_denial_contradicts_only_what_it_denies():
         assert rows(c, "select count(*) from int_claim_conflicts where aspect = 'polarity'") == [(0,)]
     finally:
         c.close()
+
+
+def test_pinned_views_give_the_same_rows_and_are_dropped_after(con):
+    from warehouse.schema import pinned
+
+    def temp_tables():
+        return {r[0] for r in rows(con, "select table_name from duckdb_tables() where database_name = 'temp'")}
+
+    query = "select * from cmp_outlet_profile order by outlet_id"  # reads cmp_claim_coverage inside
+    live = rows(con, query)
+    with pinned(con, ["claim_mentions", "cmp_claim_coverage"], "tiny"):
+        assert {"claim_mentions", "cmp_claim_coverage"} <= temp_tables()
+        assert rows(con, query) == live
+        with pinned(con, ["cmp_claim_coverage"], "tiny"):  # an inner block leaves the outer's table
+            pass
+        assert "cmp_claim_coverage" in temp_tables()
+    assert not temp_tables() & {"claim_mentions", "cmp_claim_coverage"}
