@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/alignment.py
 	$(BIN)/python benchmarks/views.py
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf $(VENV) newsprism.duckdb newsprism.duckdb.wal archive sample/edition.warc.gz

@@ -4,10 +4,10 @@ Run by hand (trafilatura is the optional `bench` dependency group):
 
     .venv/bin/python benchmarks/fetch.py [--pages 1000] [--hosts 40] [--workers 8] [--interval 0.05]
 
-A server process binds one threaded HTTP server on each of 127.0.0.2 ... 127.0.0.(hosts+1) (on
-Linux all of 127.0.0.0/8 reaches the loopback interface) and serves `--pages` distinct generated
-news pages of 10-80 KB, gzip-compressed when asked (both clients ask), over real sockets with
-keep-alive. Each contender then runs in its own fresh process (spawned, not forked, so nothing
+A server process (benchmarks/_serve.py, shared with pipeline.py) binds one threaded HTTP server
+on each of 127.0.0.2 ... 127.0.0.(hosts+1) (on Linux all of 127.0.0.0/8 reaches the loopback
+interface) and serves `--pages` distinct generated news pages of 10-80 KB, gzip-compressed when
+asked (both clients ask), over real sockets with keep-alive. Each contender then runs in its own fresh process (spawned, not forked, so nothing
 of this process's memory is counted) and fetches every page once:
 
 - newsprism, WARC archive on: fetch_many with robots.txt, per-host pacing, the address guard
@@ -26,7 +26,6 @@ the contender's user+system time. The server shares the machine's cores with the
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import multiprocessing as mp
 import os
@@ -36,16 +35,15 @@ import resource
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-ROBOTS = b"User-agent: *\nAllow: /\n"
+from _serve import Resource, Site, SiteServer  # noqa: E402  (benchmarks/ is this script's folder)
+from _serve import resource as page_resource  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,89 +92,18 @@ def make_page(i: int, rng: random.Random, vocab: list[str]) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def make_site(pages: int, hosts: int, seed: int) -> tuple[dict[str, tuple[bytes, bytes]], list[str]]:
-    """{url: (page, gzipped page)} and the URL list (shuffled: discovery order, not host order)."""
+def make_site(pages: int, hosts: int, seed: int) -> Site:
+    """The pages keyed "host/path" (served by benchmarks/_serve.py), and their order shuffled:
+    discovery order, not host order."""
     rng = random.Random(seed)
     vocab = _vocabulary(rng)
-    site: dict[str, tuple[bytes, bytes]] = {}
+    site: dict[str, Resource] = {}
     for i in range(pages):
         host = f"127.0.0.{2 + i % hosts}"
-        page = make_page(i, rng, vocab)
-        site[f"{host}/story/{i}"] = (page, gzip.compress(page, compresslevel=6, mtime=0))
+        site[f"{host}/story/{i}"] = page_resource(make_page(i, rng, vocab))
     order = list(site)
     rng.shuffle(order)
-    return site, order
-
-
-# --------------------------------------------------------------------------------------------
-# Server process
-
-
-def _handler(site: dict[str, tuple[bytes, bytes]]) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # As production servers do on keep-alive connections: without it the body, written
-        # after the headers, waits for the client's delayed ACK (40 ms) under Nagle's algorithm,
-        # and clients that read differently are penalised differently.
-        disable_nagle_algorithm = True
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            host = self.server.server_address[0]
-            if self.path == "/robots.txt":
-                body, headers = ROBOTS, {"Content-Type": "text/plain"}
-            else:
-                entry = site.get(f"{host}{self.path}")
-                if entry is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                page, packed = entry
-                headers = {"Content-Type": "text/html; charset=utf-8", "Vary": "Accept-Encoding",
-                           "ETag": '"' + hashlib.md5(page).hexdigest() + '"',
-                           "Last-Modified": "Sat, 29 Mar 2025 00:40:00 GMT"}
-                if "gzip" in (self.headers.get("Accept-Encoding") or ""):
-                    body, headers["Content-Encoding"] = packed, "gzip"
-                else:
-                    body = page
-            self.send_response(200)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    return Handler
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-
-def serve(pages: int, hosts: int, seed: int, ready: mp.Queue, stop: mp.Event) -> None:
-    site, order = make_site(pages, hosts, seed)
-    servers = []
-    for h in range(hosts):
-        httpd = _Server((f"127.0.0.{2 + h}", 0), _handler(site))
-        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
-        servers.append(httpd)
-    ports = {s.server_address[0]: s.server_address[1] for s in servers}
-    urls = []
-    for key in order:
-        host, path = key.split("/", 1)
-        urls.append(f"http://{host}:{ports[host]}/{path}")
-    expected = {u: hashlib.sha256(site[k][0]).hexdigest() for u, k in zip(urls, order)}
-    raw_bytes = sum(len(p) for p, _ in site.values())
-    gz_bytes = sum(len(g) for _, g in site.values())
-    ready.put((urls, expected, raw_bytes, gz_bytes))
-    stop.wait()
-    for s in servers:
-        s.shutdown()
-        s.server_close()
+    return Site(site, order)
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,12 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("trafilatura is not installed: pip install -e '.[bench]' (or drop it with --only)")
 
     ctx = mp.get_context("spawn")
-    ready: mp.Queue = ctx.Queue()
-    stop = ctx.Event()
-    server = ctx.Process(target=serve, args=(args.pages, args.hosts, args.seed, ready, stop), daemon=True)
-    server.start()
-    try:
-        urls, expected, raw_bytes, gz_bytes = ready.get(timeout=300)
+    with SiteServer(make_site, (args.pages, args.hosts, args.seed), timeout=300) as served:
+        urls, expected, raw_bytes, gz_bytes = served.urls, served.sha256, served.page_bytes, served.gz_bytes
         print(f"{len(urls)} pages on {args.hosts} hosts: {raw_bytes / len(urls) / 1024:.1f} KB a page on average "
               f"({gz_bytes / len(urls) / 1024:.1f} KB gzipped); {args.workers} workers; newsprism per-host interval "
               f"{args.interval:g} s, robots.txt on; median of {args.repeat} run(s)")
@@ -311,11 +234,6 @@ def main(argv: list[str] | None = None) -> int:
             extra = f"; WARC {r['warc_bytes'] / 2**20:.1f} MiB" if r["warc_bytes"] else ""
             spread = f"runs {', '.join(f'{t:.2f}' for t in times)} s" + (f" (sd {statistics.stdev(times):.2f})" if len(times) > 1 else "")
             print(f"{name}: {spread}; statuses {r['statuses']}{extra}")
-    finally:
-        stop.set()
-        server.join(timeout=10)
-        if server.is_alive():
-            server.terminate()
     return 0
 
 

@@ -7,8 +7,9 @@ Recipe, per size N:
 1. N articles are synthesized from the 892 pages of the alignment corpora exactly as
    benchmarks/alignment.py does (`synthesize`: page k mod 892, later copies varied like an
    outlet's edit of a wire story, with a later publication time), and written as saved HTML
-   pages (title, canonical URL, site name, publication time, paragraphs). A page keeps its own
-   outlet; its copies come from a pool of 200 reprinting outlets.
+   pages (title, canonical URL, site name, publication time, paragraphs) by
+   `_pages.write_pages`. A page keeps its own outlet; its copies come from a pool of 200
+   reprinting outlets.
 2. `newsprism ingest FOLDER --db W` runs the whole pipeline on them (parse, load, analyze,
    align), timed as one process.
 3. On the finished warehouse, opened read-only, every view is materialized in full
@@ -23,52 +24,18 @@ one run rather than runs.
 from __future__ import annotations
 
 import argparse
-import html
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REPRINTERS = 200
 sys.path.insert(0, str(ROOT))
 
-
-def write_pages(corpora: Path, n: int, folder: Path, seed: int = 2025) -> int:
-    """Step 1: N saved pages in `folder`; returns how many were written."""
-    import alignment  # benchmarks/ is on sys.path when a script here runs
-
-    from parsers.article import parse_file
-    from parsers.records import stable_id
-
-    records = [parse_file(p, now=datetime(2026, 1, 1, tzinfo=timezone.utc)) for p in alignment.corpus_pages(corpora)]
-    by_article = {stable_id(r["canonical_url"]): r for r in records}  # as synthesize keys articles
-    versions, _ = alignment.synthesize(records, n, seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for k, v in enumerate(versions):
-        base, _, copy = v.article_id.partition("~v")
-        src = by_article[base]
-        # the copies are published by a pool of REPRINTERS outlets (a topic of 10,000 articles has
-        # hundreds of outlets, not thousands); one made-up domain per outlet (the corpus pages are
-        # files, without one), so that outlets stay apart as on the web
-        name = (src["outlet"] or src["outlet_domain"] or "outlet") if not copy else f"Reprinter {k % REPRINTERS:03d}"
-        domain = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".example"
-        url = f"https://{domain}/news/{v.article_id.replace('~', '-')}.html"
-        paragraphs = [p for p in (v.body or "").split("\n") if p.strip()]
-        published = f'<meta property="article:published_time" content="{v.published.isoformat()}">' if v.published else ""
-        page = (f'<!doctype html><html lang="{html.escape(v.language or "en")}"><head><meta charset="utf-8">'
-                f"<title>{html.escape(v.title or '')}</title><link rel=\"canonical\" href=\"{url}\">"
-                f'<meta property="og:site_name" content="{html.escape(name)}">{published}</head><body><article>'
-                f"<h1>{html.escape(v.title or '')}</h1>"
-                + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-                + "</article></body></html>")
-        (folder / f"{k:05d}.html").write_text(page, encoding="utf-8")
-    return len(versions)
+from _pages import write_pages  # noqa: E402  (step 1, shared with pipeline.py; benchmarks/ is this script's folder)
 
 
 def time_views(db: Path, repeat: int = 3) -> list[tuple[str, int, float]]:
