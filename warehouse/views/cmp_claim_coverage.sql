@@ -34,10 +34,10 @@ reported as (
         end as how,
         count(*) as n_mentions,
         min(published_at) as first_published_at,
-        arg_min(sentence_text, published_at) as evidence_sentence,
-        arg_min(article_url, published_at) as evidence_url,
-        arg_min(start_char, published_at) as evidence_start,
-        arg_min(end_char, published_at) as evidence_end
+        arg_min(sentence_text, (published_at, article_url, field <> 'title', start_char)) as evidence_sentence,
+        arg_min(article_url, (published_at, article_url, field <> 'title', start_char)) as evidence_url,
+        arg_min(start_char, (published_at, article_url, field <> 'title', start_char)) as evidence_start,
+        arg_min(end_char, (published_at, article_url, field <> 'title', start_char)) as evidence_end
     from mentions
     group by all
 ),

@@ -34,7 +34,7 @@ variants as (
         any_value(claim_label) as claim_label,
         value,
         list(distinct outlet order by outlet) as outlets,
-        arg_min(sentence_text, published_at) as example_sentence,
+        arg_min(sentence_text, (published_at, sentence_text)) as example_sentence,
         list(distinct raw || ' (' || resolved || ')' order by raw || ' (' || resolved || ')') as raw_forms
     from dated
     group by topic_id, claim_id, value

@@ -15,8 +15,8 @@ per_outlet as (
         topic_id, claim_id, outlet,
         any_value(claim_label) as claim_label,
         min(published_at) as published_at,
-        arg_min(date_basis, published_at) as date_basis,
-        arg_min(article_url, published_at) as article_url
+        arg_min(date_basis, (published_at, article_url)) as date_basis,
+        arg_min(article_url, (published_at, article_url)) as article_url
     from mentions
     group by topic_id, claim_id, outlet
 ),

@@ -47,8 +47,8 @@ variants as (
         list(distinct outlet order by outlet) as outlets,
         count(distinct outlet_id) as n_outlets,
         min(published_at) as first_published_at,
-        arg_min(sentence_text, published_at) as example_sentence,
-        arg_min(article_url, published_at) as example_url,
+        arg_min(sentence_text, (published_at, article_url, sentence_text)) as example_sentence,
+        arg_min(article_url, (published_at, article_url, sentence_text)) as example_url,
         list(distinct raw order by raw) as raw_forms
     from mentions
     group by topic_id, concept, value, qualifier

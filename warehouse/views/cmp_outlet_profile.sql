@@ -80,7 +80,9 @@ framing as (
         topic_id,
         outlet_id,
         round(sum(per_1000_words), 2) as loaded_per_1000_words,
-        arg_max(category, per_1000_words) as top_category
+        -- ties (one loaded word in each of two categories) go to the first category by name, so the
+        -- answer does not depend on the order rows arrive in
+        first(category order by per_1000_words desc, category) as top_category
     from loaded
     where category not like 'neutral-%' and category <> 'hedging'
     group by topic_id, outlet_id
