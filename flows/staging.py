@@ -93,6 +93,8 @@ class Stage:
         queue = self.path.parent / QUEUE_DIR / _slug(topic_id)
         queue.mkdir(parents=True, exist_ok=True)
         target = queue / self.path.name
+        if target.exists():  # a retried discovery run whose first attempt is still queued
+            target = queue / f"{self.path.name}-{uuid.uuid4().hex[:6]}"
         self.path.replace(target)
         self.path = target
         return target

@@ -242,3 +242,17 @@ def test_racing_claims_keep_each_discovery_stage_whole(db):
     assert len(owners) == 30
     split = {host: sorted(who) for host, who in owners.items() if len(who) > 1}
     assert split == {}
+
+
+def test_a_retried_discovery_run_queues_beside_its_first_attempt(db):
+    # both attempts of one flow run have the same stage name; the second must not fail on it
+    first = Stage.for_run(db, "run-1")
+    first.write_discoveries([_discovery("https://a.example/1")], batch="sources")
+    first.enqueue("t")
+    again = Stage.for_run(db, "run-1")
+    again.write_discoveries([_discovery("https://a.example/2")], batch="sources")
+    target = again.enqueue("t")
+    assert target.name.startswith("run-1-") and target.parent == _queue(db, "t")
+    ingest = Stage.create(db)
+    assert ingest.claim_queued("t") == 2
+    assert sorted(d.url for d in ingest.discoveries()) == ["https://a.example/1", "https://a.example/2"]
