@@ -427,9 +427,12 @@ class RunSummary:
 def _collect(db_path: str, topic: Topic, stage: Stage, settings: FetchSettings, as_of: str | None,
              with_report: bool, analyze: bool = True) -> RunSummary:
     """fetch -> parse -> load (-> analyze -> report) for whatever the stage holds."""
-    fetch, parse = stage_flows(settings)
-    fetch(str(stage.path), settings, as_of, db_path)
-    parse(str(stage.path))
+    from flows.runners import shared_cluster
+
+    with shared_cluster(settings) as run_settings:
+        fetch, parse = stage_flows(run_settings)
+        fetch(str(stage.path), run_settings, as_of, db_path)
+        parse(str(stage.path))
     pages = stage.fetches("pages") + stage.fetches("given")
     discovered = len({d.url for d in stage.discoveries()})
     errors = tuple(stage.errors())
@@ -543,9 +546,12 @@ def recheck_flow(config: str | None = None, db: str | None = None, topic: str | 
     for settings, urls in groups.items():
         stage = Stage.create(db_path)
         stage.write_rechecks(dict.fromkeys(urls))
-        fetch, parse = stage_flows(settings)
-        fetch(str(stage.path), settings, None, db_path)
-        parse(str(stage.path))
+        from flows.runners import shared_cluster
+
+        with shared_cluster(settings) as run_settings:
+            fetch, parse = stage_flows(run_settings)
+            fetch(str(stage.path), run_settings, None, db_path)
+            parse(str(stage.path))
         with session(db_path, read_only=True) as con:
             before = recheck.version_counts(con, urls)
         for t, mine in by_topic.items():

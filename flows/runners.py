@@ -7,7 +7,8 @@
   core parses.
 - "dask": batches are tasks on a Dask cluster (prefect-dask): the scheduler at `dask_address`
   (or NEWSPRISM_DASK_ADDRESS, e.g. tcp://scheduler:8786), else a distributed.LocalCluster of one
-  single-threaded worker process per core, started for the flow run. Workers read and write the
+  single-threaded worker process per core, started once for a run's fetch and parse flows
+  (`shared_cluster`), or for the flow run when a flow is called alone. Workers read and write the
   staging folder and the archive, so those must be on storage every worker mounts; the warehouse
   is written only by the load and analyze tasks, which run in the flow's own process (DuckDB's
   one writer).
@@ -15,6 +16,9 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Iterator
 
 from flows.config import ConfigError, FetchSettings
 
@@ -38,7 +42,7 @@ def task_runner(settings: FetchSettings):
             raise ConfigError("task_runner = \"dask\" needs prefect-dask: pip install 'newsprism[dask]'") from exc
         from flows.parallel import default_processes
 
-        address = os.environ.get("NEWSPRISM_DASK_ADDRESS") or settings.dask_address
+        address = _address(settings)
         if address:
             return DaskTaskRunner(address=address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": default_processes(), "threads_per_worker": 1,
@@ -46,3 +50,24 @@ def task_runner(settings: FetchSettings):
     from prefect.task_runners import ThreadPoolTaskRunner
 
     return ThreadPoolTaskRunner(max_workers=THREADS_IN_FLIGHT)
+
+
+def _address(settings: FetchSettings) -> str:
+    return os.environ.get("NEWSPRISM_DASK_ADDRESS") or settings.dask_address
+
+
+@contextmanager
+def shared_cluster(settings: FetchSettings) -> Iterator[FetchSettings]:
+    """The settings to run a collection's fetch and parse flows with: under "dask" without a
+    scheduler address, one LocalCluster started here serves both (a cluster costs seconds to
+    start; one per flow doubled the demo's time), else the settings as they are."""
+    if runner_kind(settings) != "dask" or _address(settings):
+        yield settings
+        return
+    from distributed import LocalCluster
+
+    from flows.parallel import default_processes
+
+    with LocalCluster(n_workers=default_processes(), threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        yield replace(settings, dask_address=cluster.scheduler_address)
