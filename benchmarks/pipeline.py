@@ -392,19 +392,22 @@ def contender_newsprism(job: dict) -> dict:
 
 
 def _flows_shape(settings) -> tuple[int, int]:
-    """(batches in flight, processes per parse batch) as the flows run them: mirrors
-    flows.pipeline.stage_flows and flows.runners (thread task runner), so the plain calls do the
-    same work at the same concurrency; (1, 1) for a pipeline that runs batches one by one."""
-    from flows import pipeline
-
-    if not hasattr(pipeline, "stage_flows"):
-        return 1, 1
-    from flows.parallel import default_processes
-    from flows.runners import THREADS_IN_FLIGHT, runner_kind
+    """(batches in flight, processes per parse batch) as the flows run them with the thread task
+    runner, so the plain calls do the same work at the same concurrency."""
+    from flows.runners import THREADS_IN_FLIGHT, parse_processes, runner_kind
 
     if runner_kind(settings) != "threads":
         raise SystemExit("the without-Prefect contender mirrors the thread task runner only")
-    return THREADS_IN_FLIGHT, settings.parse_processes or default_processes()
+    return THREADS_IN_FLIGHT, parse_processes(settings)
+
+
+def _result(probe, n: int, t0: float, t_imports: float, rss_imports: float, t_start: float, t_done: float,
+            **extra) -> dict:
+    """A contender's stage rows, total and process figures (the part every contender reports)."""
+    rows = [probe.row(name, s, e, n) for name, s, e in probe.marks]
+    rows.append(probe.row("total", t_start, t_done, n))
+    return {"rows": rows, "imports_s": t_imports - t0, "rss_imports": rss_imports, "process_peak": probe.peak_mib(),
+            "discover_to_load": t_done - t_start, **extra}
 
 
 def contender_plain(job: dict) -> dict:
@@ -413,7 +416,6 @@ def contender_plain(job: dict) -> dict:
     _environment(job)
     probe = Probe().start()
     t0 = time.time()
-    import inspect
     from concurrent.futures import ThreadPoolExecutor
 
     from prefect.logging import disable_run_logger
@@ -428,7 +430,6 @@ def contender_plain(job: dict) -> dict:
     topic = cfg.topic(TOPIC)
     settings = cfg.fetch_for(topic)
     in_flight, processes = _flows_shape(settings)
-    parse_extra = (processes,) if "processes" in inspect.signature(parse_pages.fn).parameters else ()
     db = job["db"]
     stage = Stage.create(db)
     path = str(stage.path)
@@ -437,26 +438,21 @@ def contender_plain(job: dict) -> dict:
         with probe.stage("discover"):
             discover_sources.fn(topic, settings, None, path)
         with probe.stage("fetch"):
-            have = {f.url for f in stage.fetches("given")}
-            wanted = [d.url for d in stage.discoveries() if d.resolved] + stage.rechecks()
-            urls = [u for u in dict.fromkeys(wanted) if u not in have]
+            urls = stage.urls_to_fetch()
             fetched = sum(pool.map(lambda a: fetch_pages.fn(a[1], settings, None, path, f"{a[0]:05d}", {}),
                                    enumerate(batched(urls, settings.batch_size))))
         with probe.stage("parse"):
-            pages = [f for f in stage.fetches("pages") + stage.fetches("given") if f.ok]
-            parsed = sum(pool.map(lambda a: parse_pages.fn(a[1], path, f"{a[0]:05d}", *parse_extra),
+            pages = stage.pages_to_parse()
+            parsed = sum(pool.map(lambda a: parse_pages.fn(a[1], path, f"{a[0]:05d}", processes),
                                   enumerate(batched(pages, settings.batch_size))))
         with probe.stage("load"):
             loaded = load_stage.fn(db, topic, path)
             stage.remove()
         t_done = time.time()
     probe.stop()
-    n = job["n"]
-    rows = [probe.row(name, s, e, n) for name, s, e in probe.marks]
-    rows.append(probe.row("total", t_start, t_done, n))
-    return {"rows": rows, "imports_s": t_imports - t0, "rss_imports": rss_imports, "process_peak": probe.peak_mib(),
-            "discover_to_load": t_done - t_start, "shape": {"batches_in_flight": in_flight, "parse_processes": processes},
-            "counts": {**_warehouse_counts(db), "fetched_ok": fetched, "parsed": parsed, "loaded": loaded}}
+    return _result(probe, job["n"], t0, t_imports, rss_imports, t_start, t_done,
+                   shape={"batches_in_flight": in_flight, "parse_processes": processes},
+                   counts={**_warehouse_counts(db), "fetched_ok": fetched, "parsed": parsed, "loaded": loaded})
 
 
 def contender_peer(job: dict) -> dict:
@@ -508,14 +504,10 @@ def contender_peer(job: dict) -> dict:
         con.close()
     t_done = time.time()
     probe.stop()
-    n = job["n"]
-    out_rows = [probe.row(name, s, e, n) for name, s, e in probe.marks]
-    out_rows.append(probe.row("total", t_start, t_done, n))
-    return {"rows": out_rows, "imports_s": t_imports - t0, "rss_imports": rss_imports, "process_peak": probe.peak_mib(),
-            "discover_to_load": t_done - t_start,
-            "counts": {"urls": len(urls), "fetched_ok": len(pages), "rows": len(rows),
-                       "with_title": sum(1 for r in rows if r[1]), "with_author": sum(1 for r in rows if r[2]),
-                       "with_date": sum(1 for r in rows if r[3]), "with_text": sum(1 for r in rows if r[4])}}
+    return _result(probe, job["n"], t0, t_imports, rss_imports, t_start, t_done,
+                   counts={"urls": len(urls), "fetched_ok": len(pages), "rows": len(rows),
+                           "with_title": sum(1 for r in rows if r[1]), "with_author": sum(1 for r in rows if r[2]),
+                           "with_date": sum(1 for r in rows if r[3]), "with_text": sum(1 for r in rows if r[4])})
 
 
 def contender_warmup(job: dict) -> dict:

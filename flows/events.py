@@ -73,9 +73,7 @@ def article_changed(topic_id: str, article_id: str, url: str, *, n_versions: int
 
 
 def topic_ingested(topic_id: str, counts: dict[str, int]) -> None:
-    from prefect.events import emit_event
-
-    emit_event(event=TOPIC_INGESTED, resource=topic_resource(topic_id), payload=dict(counts))
+    _emit(TOPIC_INGESTED, topic_resource(topic_id), None, dict(counts))  # the topic is the resource itself
 
 
 def story_grew(topic_id: str, story_id: str, label: str, *, new_claims: int, claims: int, outlets: int) -> None:

@@ -195,12 +195,7 @@ def fetch_pages(urls: Sequence[str], settings: FetchSettings, as_of: str | None,
 def fetch_flow(stage: str, settings: FetchSettings, as_of: str | None = None, db: str | None = None) -> int:
     """Fetch the staged discoveries and rechecks not yet in hand, in batches; every outcome,
     failures included, is staged as a fetch result. Returns the number fetched ok."""
-    st = Stage(stage)
-    have = {f.url for f in st.fetches("given")}
-    # Aggregator links that could not be resolved are recorded as discoveries, never fetched:
-    # the aggregator's page is not the article.
-    wanted = [d.url for d in st.discoveries() if d.resolved] + st.rechecks()
-    urls = [u for u in dict.fromkeys(wanted) if u not in have]
+    urls = Stage(stage).urls_to_fetch()
     known: dict[str, tuple[str | None, str | None]] = {}
     if db and not settings.replay and Path(db).exists():
         with session(db, read_only=True) as con:
@@ -257,8 +252,7 @@ def parse_pages(fetches: Sequence[FetchResult], stage: str, batch: str, processe
 def parse_flow(stage: str, batch_size: int = 50, processes: int = 1) -> int:
     """Turn the staged pages' bytes into normalized article records; returns pages parsed.
     Batches are tasks submitted to the flow's task runner; each parses on `processes` processes."""
-    st = Stage(stage)
-    pages = [f for f in st.fetches("pages") + st.fetches("given") if f.ok]  # feeds are not articles
+    pages = Stage(stage).pages_to_parse()
     chunks = list(batched(pages, batch_size))
     progress = _progress(len(chunks), f"parsing {len(pages)} pages in {len(chunks)} batches")
     futures = [parse_pages.submit(chunk, stage, f"{i:05d}", processes) for i, chunk in enumerate(chunks)]
@@ -272,10 +266,9 @@ def parse_flow(stage: str, batch_size: int = 50, processes: int = 1) -> int:
 def stage_flows(settings: FetchSettings):
     """The fetch and parse flows with the task runner the settings choose, and the processes
     each parse task uses (1 under Dask, whose workers are the processes)."""
-    from flows.parallel import default_processes
-    from flows.runners import runner_kind, task_runner
+    from flows.runners import parse_processes, task_runner
 
-    processes = 1 if runner_kind(settings) == "dask" else (settings.parse_processes or default_processes())
+    processes = parse_processes(settings)
     fetch = fetch_flow.with_options(task_runner=task_runner(settings))
     parse = parse_flow.with_options(task_runner=task_runner(settings))
     return fetch, (lambda stage: parse(stage, settings.batch_size, processes))

@@ -33,6 +33,14 @@ def runner_kind(settings: FetchSettings) -> str:
     return kind
 
 
+def parse_processes(settings: FetchSettings) -> int:
+    """Processes each parse batch uses: 1 under Dask, whose workers are the processes; else
+    `parse_processes` from the settings, or one per core."""
+    from flows.parallel import default_processes
+
+    return 1 if runner_kind(settings) == "dask" else (settings.parse_processes or default_processes())
+
+
 def task_runner(settings: FetchSettings):
     """A new task runner of the configured kind (a flow run enters and closes its own)."""
     if runner_kind(settings) == "dask":

@@ -22,19 +22,13 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from flows import events
 from flows.config import FetchSettings, Topic, load_config
-from flows.pipeline import _artifact_key, _collect, analyze_flow, discover_sources, publish_report
+from flows.pipeline import _artifact_key, _collect, _run_id, analyze_flow, discover_sources, publish_report
 from flows.staging import Stage
 from warehouse import digest
 from warehouse.db import DEFAULT_DB, session
 
 DEFAULT_TOPIC = "noem-sheinbaum"
 REPORTS_DIR = "reports"  # next to the warehouse: the HTML page of each compare run
-
-
-def _run_id() -> str | None:
-    from prefect.runtime import flow_run
-
-    return flow_run.id
 
 
 def _resolve(topic: str, config: str | None, db: str | None) -> tuple[Topic, str, FetchSettings]:

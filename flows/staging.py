@@ -160,6 +160,20 @@ class Stage:
     def rechecks(self) -> list[str]:
         return [row["url"] for row in self._read("rechecks-*.jsonl")]
 
+    # --- what the next stage works on ------------------------------------------------------
+
+    def urls_to_fetch(self) -> list[str]:
+        """Discovered and recheck URLs not already in hand (pages read from WARC sources come
+        with their bytes), each once. Aggregator links that could not be resolved are recorded
+        as discoveries, never fetched: the aggregator's page is not the article."""
+        have = {f.url for f in self.fetches("given")}
+        wanted = [d.url for d in self.discoveries() if d.resolved] + self.rechecks()
+        return [u for u in dict.fromkeys(wanted) if u not in have]
+
+    def pages_to_parse(self) -> list[FetchResult]:
+        """Pages fetched or given whole, successfully; feeds are not articles."""
+        return [f for f in self.fetches("pages") + self.fetches("given") if f.ok]
+
     # --- fetch outcomes --------------------------------------------------------------------
 
     def write_fetches(self, results: Iterable[FetchResult], batch: str) -> Path:
