@@ -358,10 +358,15 @@ class TfidfSimilarity:
         for it in items:
             hit = cache.get((it.key, config.cognate_prefix))
             if hit is None:
-                if name_words is None:
-                    name_words = _name_words(items)
-                lang = lexicons.resolve_language(it.language, it.text) or "en"
-                hit = cache[(it.key, config.cognate_prefix)] = (lang, _featurize(it, lang, config.cognate_prefix, name_words))
+                # reprinted sentences (parsers.copies) are featurized once per wording
+                wording = (it.language, it.text, it.numbers, it.entities, config.cognate_prefix)
+                hit = cache.get(wording)
+                if hit is None:
+                    if name_words is None:
+                        name_words = _name_words(items)
+                    lang = lexicons.resolve_language(it.language, it.text) or "en"
+                    hit = cache[wording] = (lang, _featurize(it, lang, config.cognate_prefix, name_words))
+                cache[(it.key, config.cognate_prefix)] = hit
             self._langs.append(hit[0])
             self._features.append(hit[1])
         n = len(items)

@@ -47,7 +47,8 @@ from datetime import datetime
 from parsers.align import AlignConfig, AlignItem, AlignLink, AlignResult, TfidfSimilarity
 from parsers.stories import PARTICULAR_PREFIXES, StoryConfig, cluster_stories, story_similarity, story_vectors
 
-__all__ = ["EventConfig", "EventAlignment", "EventContext", "prepare_events", "find_stories", "align_events"]
+__all__ = ["EventConfig", "EventAlignment", "EventContext", "prepare_events", "narrow_context", "find_stories",
+           "align_events"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,17 @@ def prepare_events(items: Sequence[AlignItem], config: EventConfig = EventConfig
     stories, story_sims = find_stories(sim, config.story)
     sim.stories = stories
     return EventContext(items, sim, stories, story_sims)
+
+
+def narrow_context(context: EventContext, items: Sequence[AlignItem], config: EventConfig = EventConfig(),
+                   feature_cache: dict | None = None) -> EventContext:
+    """The context's stories and article similarities over a subset of its items (the forms of
+    parsers.copies), with sentence statistics fitted on that subset: stories need every
+    article's particulars, the sentence pairs only the distinct wordings."""
+    sim = TfidfSimilarity(feature_cache=feature_cache)
+    sim.fit(items, config.similarity_config())
+    sim.stories = context.stories
+    return EventContext(items, sim, context.stories, context.story_sims)
 
 
 def find_stories(sim: TfidfSimilarity, config: StoryConfig = StoryConfig()

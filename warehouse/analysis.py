@@ -18,7 +18,8 @@ import duckdb
 
 from parsers.align import AlignConfig, AlignItem, AlignResult, TfidfSimilarity, align
 from parsers.claims import extract_claim
-from parsers.events import EventConfig, align_events, prepare_events
+from parsers import copies
+from parsers.events import EventConfig, align_events, narrow_context, prepare_events
 from parsers.records import stable_id
 from parsers.sentences import Sentence, split_sentences
 from warehouse.db import transaction
@@ -26,7 +27,7 @@ from warehouse.load import merge_rows
 
 # Bumped when sentence splitting or claim extraction changes, so stored analyses are redone.
 ANALYZER_VERSION = "0.2.0"  # 0.2.0: negations
-ALIGN_METHOD = "lexical-tfidf-v2"  # v2: sentences are compared only inside a story
+ALIGN_METHOD = "lexical-tfidf-v3"  # v2: sentences are compared only inside a story; v3: copies once (parsers.copies)
 EVENT_METHOD = "story-quasi-clique-v1"
 # Two granularities (see the claim_clusters table), both inside stories (parsers.stories):
 # claims must not chain two statements of one article through a third sentence, so two
@@ -239,12 +240,14 @@ def store_alignment(
     statements: AlignResult | None = None,
     fingerprints: Mapping[str, str] | None = None,
     reused: Iterable[str] = (),
+    copy_pairs: Sequence[tuple[str, str]] = (),
 ) -> int:
     """Replace the topic's alignment, except the stories in `reused` (story keys) whose rows stay.
 
     Writes claims (and events, statements, and stories with their fingerprints) with their
     memberships and link evidence, in one transaction. Returns the number of claim-level
-    clusters written. Each claim points to the event group that holds most of its sentences
+    clusters written. `copy_pairs` (sentence, the sentence it copies word for word; see
+    parsers.copies) go to sentence_copies: a copy's links are its original's. Each claim points to the event group that holds most of its sentences
     (events overlap: a sentence votes for each of its groups).
     """
     by_key = {item.key: (item, published) for item, published in inputs}
@@ -291,6 +294,10 @@ def store_alignment(
             con.execute(f"delete from quote_statements where {_delete_scope(keep)}", params)
             merge_rows(con, "quote_statements", ["topic_id", "sentence_id", "statement_id", "story_id"],
                        statement_rows, ["topic_id", "sentence_id"])
+        con.execute(f"delete from sentence_copies where {_delete_scope(keep)}", params)
+        merge_rows(con, "sentence_copies", ["topic_id", "sentence_id", "copy_of", "story_id"],
+                   [(topic_id, c, rep, _story_id(topic_id, stories, by_key[rep][0].doc)) for c, rep in copy_pairs],
+                   ["topic_id", "sentence_id"])
         if stories is not None:
             con.execute("delete from topic_stories where topic_id = ?", [topic_id])
             merge_rows(con, "topic_stories", ["topic_id", "article_id", "story_id", "n_articles", "fingerprint"],
@@ -316,6 +323,7 @@ class TopicAlignment:
     stories: dict[str, str]  # article → story key, every article
     fingerprints: dict[str, str]  # story key → what its alignment was computed from
     reused: frozenset[str] = frozenset()  # story keys whose stored alignment still holds
+    copies: tuple[tuple[str, str], ...] = ()  # (sentence, the sentence it copies), re-aligned stories only
 
 
 def story_fingerprints(items: Sequence[AlignItem], stories: Mapping[str, str]) -> dict[str, str]:
@@ -351,22 +359,30 @@ def compute_alignment(
     the statistics of its own run.
     """
     items = [item for item, _ in inputs]
+    doc_of = {it.key: it.doc for it in items}
     features: dict = {}  # one featurization of each sentence for all three alignments
     context = prepare_events(items, EVENT_CONFIG, features)
     fingerprints = story_fingerprints(items, context.stories)
     reused = frozenset(k for k, fp in fingerprints.items() if (stored or {}).get(k) == fp)
     changed = frozenset(fingerprints) - reused
-    events = align_events(items, EVENT_CONFIG, context=context, only_stories=changed)
+    # stories need every article; the sentence alignments only each story's distinct wordings
+    forms = copies.collapse(items, context.stories)
+    quote_forms = copies.collapse([item for item, _ in quote_inputs], context.stories)
+    events = align_events(forms.items, EVENT_CONFIG, only_stories=changed,
+                          context=narrow_context(context, forms.items, EVENT_CONFIG, features))
+    claims = align(forms.items, config=CLAIM_ALIGN_CONFIG, stories=context.stories, only_stories=changed,
+                   similarity=TfidfSimilarity(feature_cache=features))
+    statements = align(quote_forms.items, config=QUOTE_ALIGN_CONFIG, stories=context.stories,
+                       only_stories=changed, similarity=TfidfSimilarity(feature_cache=features))
     return TopicAlignment(
-        claims=align(items, config=CLAIM_ALIGN_CONFIG, stories=context.stories, only_stories=changed,
-                     similarity=TfidfSimilarity(feature_cache=features)),
-        events=events.events,
-        statements=align([item for item, _ in quote_inputs], config=QUOTE_ALIGN_CONFIG,
-                         stories=context.stories, only_stories=changed,
-                         similarity=TfidfSimilarity(feature_cache=features)),
+        claims=copies.expand(claims, forms),
+        events=copies.expand(events.events, forms),
+        statements=copies.expand(statements, quote_forms),
         stories=context.stories,
         fingerprints=fingerprints,
         reused=reused,
+        copies=tuple((c, rep) for c, rep in forms.copy_pairs
+                     if context.stories.get(doc_of[rep], doc_of[rep]) in changed),
     )
 
 
@@ -374,7 +390,8 @@ def store_topic_alignment(con: duckdb.DuckDBPyConnection, topic_id: str,
                           inputs: Sequence[tuple[AlignItem, datetime | None]], result: TopicAlignment) -> int:
     """Store `result` (kept stories stay as stored); returns the topic's number of claims."""
     store_alignment(con, topic_id, inputs, result.claims, result.events, result.stories,
-                    statements=result.statements, fingerprints=result.fingerprints, reused=result.reused)
+                    statements=result.statements, fingerprints=result.fingerprints, reused=result.reused,
+                    copy_pairs=result.copies)
     return con.execute("select count(*) from claim_clusters where topic_id = ? and level = 'claim'",
                        [topic_id]).fetchone()[0]
 

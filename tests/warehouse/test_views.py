@@ -253,6 +253,21 @@ def test_a_denial_contradicts_only_what_it_denies():
         c.close()
 
 
+def test_a_reprinted_sentence_counts_as_its_outlet_in_a_conflict():
+    # Zeta reprints Alpha's March 28 word for word: aligned once, it has no link to Beta's
+    # April 1 of its own (sentence_copies says whose links it shares), so the tie of K4 becomes
+    # two outlets against one
+    c = tiny_story.build(reprinted_date=True)
+    try:
+        got = {r[0]: r[1:] for r in rows(c, """
+            select outlet, conflicting_outlets, n_conflicting, n_agreeing, contradicted
+            from int_claim_conflicts where aspect = 'date'""")}
+        assert got == {"Alpha": (["Beta"], 1, 1, False), "Zeta": (["Beta"], 1, 1, False),
+                       "Beta": (["Alpha", "Zeta"], 2, 0, True)}
+    finally:
+        c.close()
+
+
 def test_pinned_views_give_the_same_rows_and_are_dropped_after(con):
     from warehouse.schema import pinned
 

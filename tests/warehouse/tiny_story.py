@@ -15,7 +15,9 @@ Claims (cross-outlet clusters):
   K5 Gamma alone
 The alignment links K4's two sentences (the evidence claim_links keeps), so their dates are
 compared. `build(denial=True)` adds K6, Alpha "Mexico agreed to share biometric data" against
-Beta "Mexico did not agree to share biometric data", linked.
+Beta "Mexico did not agree to share biometric data", linked. `build(reprinted_date=True)` has
+Zeta reprint Alpha's March 28 sentence too, stored as the alignment stores copies
+(parsers.copies): in K4's group, in sentence_copies, without links of its own.
 """
 from __future__ import annotations
 
@@ -99,9 +101,12 @@ def _sid(version_id: str, idx: int) -> str:
     return stable_id(version_id, "body", idx)
 
 
-def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False) -> duckdb.DuckDBPyConnection:
+def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False,
+          reprinted_date: bool = False) -> duckdb.DuckDBPyConnection:
     con = con or duckdb.connect(":memory:")
     bodies = {k: v + [DENIAL[k]] if denial and k in DENIAL else v for k, v in BODIES.items()}
+    if reprinted_date:
+        bodies["zeta"] = bodies["zeta"] + [BODIES["alpha"][3]]
     ensure_schema(con)
     load.load_topic(con, TOPIC, "Tiny story", ["meeting"], 1, None, None)
     found = "2025-03-28T09:00:00+00:00"
@@ -172,7 +177,7 @@ def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False)
     con.executemany("insert into claim_dates values (?, ?, ?, ?, ?, ?, ?, ?)", [
         (_sid(a, 3), 0, "March 28", "2025-03-28", "day", "explicit", 11, 19),
         (_sid(b, 2), 0, "April 1", "2025-04-01", "day", "explicit", 11, 18),
-    ])
+    ] + ([(_sid(z, 3), 0, "March 28", "2025-03-28", "day", "explicit", 11, 19)] if reprinted_date else []))
     con.executemany("insert into claim_quotes values (?, ?, ?, ?, ?, ?)", [
         (_sid(a, 2), 0, "options", "Noem", 19, 26),
         (_sid(g, 1), 0, "I gave him a list of things.", "Noem", 16, 44),
@@ -194,7 +199,7 @@ def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False)
         [_sid(a, 0), _sid(b, 0), _sid(g, 0), _sid(z, 0)],  # K1
         [_sid(a, 1), _sid(b, 1), _sid(z, 1)],  # K2
         [_sid(a, 2), _sid(g, 1), _sid(z, 2)],  # K3
-        [_sid(a, 3), _sid(b, 2)],  # K4
+        [_sid(a, 3), _sid(b, 2)] + ([_sid(z, 3)] if reprinted_date else []),  # K4
         [_sid(g, 2)],  # K5
         [_sid(b, 3)],
     ] + ([[_sid(a, 4), _sid(b, 4)]] if denial else [])  # K6
@@ -209,7 +214,8 @@ def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False)
                  aid["gamma"]: datetime(2025, 3, 30, tzinfo=timezone.utc),
                  aid["zeta"]: datetime(2025, 3, 31, tzinfo=timezone.utc)}
     inputs = [(_Item(k, docs[k], outlets[docs[k]], texts[k]), published[docs[k]]) for grp in groups for k in grp]
-    store_alignment(con, TOPIC, inputs, _Result(groups, links), statements=_Result([[_sid(a, 2), _sid(g, 1)]]))
+    store_alignment(con, TOPIC, inputs, _Result(groups, links), statements=_Result([[_sid(a, 2), _sid(g, 1)]]),
+                    copy_pairs=[(_sid(z, 3), _sid(a, 3))] if reprinted_date else [])
     return con
 
 

@@ -3,7 +3,7 @@
 -- grain: one row per (topic, claim, outlet, aspect) where the outlet's version conflicts with
 --   at least one other outlet's; aspect = 'number:<concept>' | 'date' | 'polarity'
 -- key: topic_id, claim_id, outlet_id, aspect
--- inputs: claim_mentions, int_claim_numbers, claim_dates, claim_links
+-- inputs: claim_mentions, int_claim_numbers, claim_dates, claim_links, sentence_copies
 -- example: On which claims does an outlet stand against the others, and on what?
 --   select claim_label, outlet, aspect, version, other_versions, conflicting_outlets
 --   from int_claim_conflicts where contradicted order by claim_id, outlet, aspect
@@ -43,7 +43,24 @@ dates as (
     from main.claim_dates
     where value is not null and resolved = 'explicit' and not regexp_matches(raw, '\d{4}[’'']?s\b')
 ),
-links as (select * from main.claim_links where level = 'claim'),
+-- a copy (sentence_copies: the same words elsewhere in the story, aligned once) stands in every
+-- link of the sentence it copies, and copies of one wording are linked to each other
+copies as (
+    select topic_id, copy_of as form, sentence_id from main.sentence_copies
+    union all
+    select distinct topic_id, copy_of, copy_of from main.sentence_copies
+),
+links as (
+    select l.topic_id, coalesce(a.sentence_id, l.sentence_a) as sentence_a,
+           coalesce(b.sentence_id, l.sentence_b) as sentence_b
+    from main.claim_links l
+    left join copies a on a.topic_id = l.topic_id and a.form = l.sentence_a
+    left join copies b on b.topic_id = l.topic_id and b.form = l.sentence_b
+    where l.level = 'claim'
+    union all
+    select a.topic_id, a.sentence_id, b.sentence_id
+    from copies a join copies b on b.topic_id = a.topic_id and b.form = a.form and a.sentence_id < b.sentence_id
+),
 
 -- 1. What each outlet says on each aspect of a claim ------------------------------------------
 
