@@ -98,7 +98,7 @@ class FetchSettings:
     replay: tuple[Path, ...] = ()  # WARC files: when set, fetching replays them instead of the network
     task_runner: str = "threads"  # or "dask": where fetch and parse batches run (flows/runners.py)
     dask_address: str = ""  # a Dask scheduler (tcp://host:8786); empty: a local cluster per flow run
-    parse_processes: int = 0  # processes a parse batch uses under "threads"; 0: one per core
+    parse_processes: int = 0  # processes a parse batch (under "threads") and the analysis use; 0: one per core
 
     POLICY_FIELDS = ("user_agent", "connect_timeout", "read_timeout", "deadline", "max_bytes",
                      "max_redirects", "retries", "backoff_base", "retry_after_max", "obey_robots",

@@ -1,11 +1,15 @@
-"""Parsing pages on every core: one page's work as a plain function, and a process pool for it.
+"""Parsing and analysing on every core: one page's work as a plain function, and a process pool.
 
 Parsing is CPU-bound Python (BeautifulSoup walks, regular expressions), so threads share one core.
 `parse_many` spreads a batch over a pool of worker processes that lives as long as the process
 running the flows (starting one costs about a second of imports: paid once, not per batch). The
 workers are spawned, not forked: the parent runs Prefect's threads, and a forked child can
 inherit a lock one of them held. This module imports neither Prefect nor DuckDB, so a worker
-starts with the parser's imports only.
+starts with the parser's imports only (a worker that analyses imports warehouse.analysis, and
+with it DuckDB, on its first chunk).
+
+Sentence and claim analysis (`analyze_in_pool`) is the same kind of work and uses the same pool,
+a chunk of article versions per job.
 
 Under the Dask task runner, parse tasks already run in Dask's worker processes: they call
 `parse_many` with processes=1, which parses in place.
@@ -72,3 +76,17 @@ def parse_many(fetches: Sequence[FetchResult], processes: int) -> list[tuple[Art
         return [parse_one(f) for f in fetches]
     chunk = max(1, len(fetches) // (n * 4))  # a few chunks per worker: an odd slow page evens out
     return list(_executor(processes).map(parse_one, fetches, chunksize=chunk))
+
+
+def _analyze(versions):
+    from warehouse.analysis import analyze_versions
+
+    return analyze_versions(versions)
+
+
+def analyze_in_pool(versions: Sequence, processes: int):
+    """`warehouse.analysis.analyze_versions` of the versions: on a worker process when
+    `processes` > 1 (callers on several threads keep several workers busy), else here."""
+    if processes <= 1:
+        return _analyze(versions)
+    return _executor(processes).submit(_analyze, versions).result()

@@ -283,11 +283,12 @@ def load_stage(db: str, topic: Topic, stage: str, only_urls: Sequence[str] | Non
     fetched from those URLs (a recheck stage shared by several topics)."""
     logger = get_run_logger()
     st = Stage(stage)
-    discoveries, fetches = st.discoveries(), st.fetches()
+    discoveries = st.discoveries()
     mine = set(only_urls) if only_urls is not None else None
     decisions = []
     unreadable: dict[str, str] = {}
-    # first pass: decisions and page outcomes are small; the texts are read again batch by batch
+    # First pass, one parsed batch at a time: relevance is judged in Python, on the texts; the
+    # decisions and page outcomes it keeps are small.
     for batch in st.parsed_batches():
         for p in batch:
             if p.record.status in PAGE_STATUS_OUTCOMES:
@@ -303,15 +304,16 @@ def load_stage(db: str, topic: Topic, stage: str, only_urls: Sequence[str] | Non
         with transaction(con):
             load.load_topic(con, topic.id, topic.name, topic.terms, topic.min_matches, *topic.window)
             load.load_discoveries(con, topic.id, discoveries)
-            load.load_fetches(con, fetches, unreadable_pages=unreadable)
-            load.touch_unchanged(con, fetches)
-            # one staged batch at a time: memory follows the batch size, not the run's size (the
-            # upserts keep first/last-seen rules across batches, as across runs)
-            n_versions = sum(load.load_articles(con, batch) for batch in st.parsed_batches())
+            # Fetch outcomes and pages are merged from their Parquet batches by DuckDB, which
+            # reads them in place: no row passes through Python here.
+            n_fetches = load.load_fetch_batches(con, st.files("fetches-"), unreadable_pages=unreadable)
+            # the texts one parsed batch at a time: memory follows the batch size, not the run's
+            n_versions = load.load_parsed_batches(con, st.files("parsed-"))
+            load.touch_unchanged_batches(con, st.files("fetches-"))
             load.load_topic_decisions(con, topic.id, decisions)
     return {
         "discoveries": len(discoveries),
-        "fetches": len(fetches),
+        "fetches": n_fetches,
         "versions": n_versions,
         "relevant": sum(1 for d in decisions if d[1]),
         "dropped": sum(1 for d in decisions if not d[1]),
@@ -328,19 +330,17 @@ def load_flow(db: str, topic: Topic, stage: str) -> dict[str, int]:
 
 # --- analyze ---------------------------------------------------------------------------------
 
+ANALYZE_CHUNK = 200  # versions per analysis task and per write
+
+
 @task(name="analyze-sentences", cache_policy=NO_CACHE)
-def analyze_sentences(db: str, topic_id: str) -> int:
-    """Sentences and claim features for every not-yet-analysed version of the topic's articles."""
-    with session(db) as con:
-        pending = analysis.versions_to_analyze(con, topic_id)
-    # Analysis runs with the file closed: the lock is held only for the reads and the write.
-    done = 0
-    for chunk in batched(pending, 200):
-        batch = analysis.analyze_versions(chunk)
-        with session(db) as con:
-            analysis.store_analysis(con, batch)
-        done += len(chunk)
-    return done
+def analyze_versions(versions: Sequence[analysis.VersionText], processes: int = 1) -> analysis.AnalysisBatch:
+    """Sentences and claim features of a chunk of versions: on a worker process of this
+    machine's pool when `processes` > 1 (flows/parallel.py), else where the task runs (a Dask
+    worker is a process of its own)."""
+    from flows.parallel import analyze_in_pool
+
+    return analyze_in_pool(list(versions), processes)
 
 
 @task(name="align-claims", cache_policy=NO_CACHE)
@@ -366,13 +366,43 @@ def align_claims(db: str, topic_id: str) -> int:
 
 
 @flow(name="analyze", flow_run_name="analyze-{topic_id}")
-def analyze_flow(db: str, topic_id: str) -> dict[str, int]:
-    """Split into sentences, extract claim features, align claims across outlets."""
+def analyze_flow(db: str, topic_id: str, processes: int | None = None) -> dict[str, int]:
+    """Split into sentences and extract claim features for every version of the topic's
+    articles not yet analysed, then align claims across outlets.
+
+    Chunks of versions are tasks submitted to the flow's task runner, each analysed on
+    `processes` processes (default: one per core; 1 under Dask, whose workers are the
+    processes); this process stores each chunk as it comes back, in order, so the warehouse
+    keeps one writer.
+    """
+    from flows.parallel import default_processes
+
     with session(db) as con:
         ensure_schema(con)  # views are rebuilt so a new release's SQL applies to old warehouses
-    analysed = analyze_sentences(db, topic_id)
+        pending = analysis.versions_to_analyze(con, topic_id)
+    # Analysis runs with the file closed: the lock is held only for the reads and each write.
+    chunks = list(batched(pending, ANALYZE_CHUNK))
+    progress = _progress(len(chunks), f"analysing {len(pending)} article versions in {len(chunks)} chunks")
+    futures = [analyze_versions.submit(chunk, processes or default_processes()) for chunk in chunks]
+    analysed = 0
+    for i, future in enumerate(futures):
+        batch = future.result()
+        with session(db) as con:
+            analysis.store_analysis(con, batch)
+        analysed += len(batch.version_ids)
+        progress(i + 1)
     claims = align_claims(db, topic_id)
     return {"versions_analyzed": analysed, "claims": claims}
+
+
+def analyze_with(settings: FetchSettings):
+    """The analyze flow on the task runner the settings choose (as fetch and parse run), with
+    the processes each chunk uses; call it with (db, topic_id)."""
+    from flows.runners import parse_processes, task_runner
+
+    processes = parse_processes(settings)
+    run = analyze_flow.with_options(task_runner=task_runner(settings))
+    return lambda db, topic_id: run(db, topic_id, processes)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -426,11 +456,11 @@ def _collect(db_path: str, topic: Topic, stage: Stage, settings: FetchSettings, 
         fetch, parse = stage_flows(run_settings)
         fetch(str(stage.path), run_settings, as_of, db_path)
         parse(str(stage.path))
-    pages = stage.fetches("pages") + stage.fetches("given")
-    discovered = len({d.url for d in stage.discoveries()})
-    errors = tuple(stage.errors())
-    loaded = load_flow(db_path, topic, str(stage.path))
-    analyzed = analyze_flow(db_path, topic.id) if analyze else {}
+        pages = stage.fetches("pages") + stage.fetches("given")
+        discovered = len({d.url for d in stage.discoveries()})
+        errors = tuple(stage.errors())
+        loaded = load_flow(db_path, topic, str(stage.path))
+        analyzed = analyze_with(run_settings)(db_path, topic.id) if analyze else {}
     text = report_flow(db_path, topic.id) if with_report and analyze else ""
     return RunSummary(
         topic_id=topic.id, discovered=discovered, fetched_ok=sum(1 for f in pages if f.ok),
@@ -557,7 +587,7 @@ def recheck_flow(config: str | None = None, db: str | None = None, topic: str | 
                     events.article_changed(t, article_id, url, n_versions=n_versions, outlet=outlet)
                 if changed:
                     get_run_logger().info("%s: %d articles changed since their last fetch", t, len(changed))
-                analyze_flow(db_path, t)
+                analyze_flow(db_path, t, settings.parse_processes)
                 counts[t] = len(mine)
         stage.remove()
     return counts

@@ -34,8 +34,8 @@ def runner_kind(settings: FetchSettings) -> str:
 
 
 def parse_processes(settings: FetchSettings) -> int:
-    """Processes each parse batch uses: 1 under Dask, whose workers are the processes; else
-    `parse_processes` from the settings, or one per core."""
+    """Processes each parse batch and each analysis chunk uses: 1 under Dask, whose workers are
+    the processes; else `parse_processes` from the settings, or one per core."""
     from flows.parallel import default_processes
 
     return 1 if runner_kind(settings) == "dask" else (settings.parse_processes or default_processes())

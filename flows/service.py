@@ -90,7 +90,7 @@ def ingest_discovered_flow(topic: str = DEFAULT_TOPIC, config: str | None = None
     t, db_path, settings = _resolve(topic, config, db)
     stage = Stage.for_run(db_path, _run_id())
     moved = stage.claim_queued(t.id)
-    if not moved and not any(stage.path.glob("*.jsonl")):
+    if not moved and not stage.files():
         logger.info("%s: nothing queued (another ingest run took it, or discovery found nothing new)", t.id)
         stage.remove()
         return {"queued_files": 0}

@@ -2,12 +2,24 @@
 
 Stage flows hand each other a folder, not data: Prefect stores every subflow parameter in its API
 database and refuses more than 512 KB of them, which a few thousand URLs already exceed, and
-article texts do not belong there anyway. Each stage writes JSON Lines files into the folder
-(discoveries, fetch outcomes, parsed records, in numbered batches) and the next stage reads them.
-The same files are the hand-over point when stages run on other workers: they write batches, one
-loader merges them into DuckDB (the single writer). Files are written to a temporary name and
-renamed, so a reader never sees half a batch; the folder is removed once the load has committed,
-so a failed load can be retried from it.
+article texts do not belong there anyway. Each stage writes Parquet files into the folder
+(discoveries, fetch outcomes, parsed records, in numbered batches: `<kind>-<batch>.parquet`) and
+the next stage reads them. The same files are the hand-over point when stages run on other
+workers (Dask, other processes or machines sharing the disk): they write batches, one loader
+merges them into DuckDB (the single writer).
+
+Why Parquet rather than JSON Lines: the columns are typed (instants as timestamps with time zone,
+lists as VARCHAR[], NULL apart from '' and from an empty list), compressed (zstd), and DuckDB
+reads a batch in place (`read_parquet`), so the loader merges a parsed batch with SQL alone,
+without a Python loop over its rows (warehouse/load.py). A batch is written by DuckDB itself (an
+in-memory connection, a typed temporary table filled by the appender, `COPY ... TO`), so neither
+pyarrow nor pandas is needed. Beside a record's own fields a batch carries the keys the loader
+needs (fetch, article and version ids, content hash, outlet id, instants), computed by the worker
+that wrote it (`warehouse.load.FETCH_BATCH`, `PAGE_BATCH`). Page bodies (bytes) never enter a
+batch: they stay in the archive, which a fetch row points to.
+
+Files are written to a temporary name and renamed, so a reader never sees half a batch; the
+folder is removed once the load has committed, so a failed load can be retried from it.
 
 A stage named after a flow run (`Stage.for_run`) is the same folder when that run is retried, so
 the batches it already staged are found again instead of being fetched and parsed anew (the
@@ -22,21 +34,33 @@ queue whole).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import os
 import re
 import shutil
+import threading
 import uuid
-from dataclasses import fields
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+
+import duckdb
 
 from parsers.records import ArticleRecord, Discovery, FetchResult
-from warehouse.load import Parsed
+from warehouse.load import FETCH_BATCH, PAGE_BATCH, Parsed, fetch_batch_row, page_batch_row, record_columns
 
 STAGING_DIR = ".newsprism-staging"
 QUEUE_DIR = "queue"
+SUFFIX = ".parquet"
+_LEGACY_SUFFIX = ".jsonl"  # batches staged before Parquet: a queue may still hold some
 _MKDIR_ATTEMPTS = 5
 _CLAIMING = ".claimed-"  # a queued stage being taken into a stage (a hidden folder: no reader looks inside)
+
+DISCOVERY_BATCH = record_columns(Discovery)
+RECHECK_BATCH = [("url", "VARCHAR")]
+ERROR_BATCH = [("error", "VARCHAR")]
+
+T = TypeVar("T")
 
 
 def staging_root(db_path: str) -> Path:
@@ -49,15 +73,52 @@ def _slug(topic_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", topic_id) or "topic"
 
 
-def _fetch_dict(f: FetchResult) -> dict[str, Any]:
-    # The bytes stay in the archive (WARC record or local file), never in the staging files.
-    return {fl.name: getattr(f, fl.name) for fl in fields(FetchResult) if fl.name != "body"}
+# --- the DuckDB that writes and reads batch files ---------------------------------------------
+
+_local = threading.local()
 
 
-def _record(d: dict[str, Any]) -> ArticleRecord:
-    for name in ("authors", "keywords", "warnings"):
-        d[name] = tuple(d.get(name) or ())
-    return ArticleRecord(**d)
+def _duck() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for this thread (a connection is not for concurrent threads, and
+    opening one costs ~10 ms); a forked child opens its own."""
+    con = getattr(_local, "con", None)
+    if con is None or _local.pid != os.getpid():
+        con = duckdb.connect(":memory:", config={"threads": 1})
+        _local.con, _local.pid = con, os.getpid()
+    return con
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _valid_text(value: Any) -> Any:
+    """`value` with every string made encodable as UTF-8 (a lone surrogate becomes U+FFFD).
+
+    A parser can return one (JSON-LD holding half of an escaped emoji pair, "\\ud83d"), and
+    neither DuckDB nor any UTF-8 file can store it; a surrogate pair split in two characters is
+    joined into the one it stands for.
+    """
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, tuple):
+        return tuple(_valid_text(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _valid_text(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _as_record(cls: type[T], row: dict[str, Any], prefix: str = "") -> T:
+    """A record from the columns of a batch row named after its fields (after `prefix`); a field
+    a batch lacks (written before the field existed) takes its default."""
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if prefix + f.name not in row:
+            continue
+        value = row[prefix + f.name]
+        kwargs[f.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**kwargs)
 
 
 class Stage:
@@ -107,7 +168,8 @@ class Stage:
         with discoveries whose pages the other holds). Its files then move up into this stage,
         keeping their kind and batch prefix ("fetches-given-...") and gaining the queued
         stage's name, so batches of several discovery runs never collide. A claim cut short
-        by a crash is finished by the next claim of this stage (a retried run).
+        by a crash is finished by the next claim of this stage (a retried run). JSON Lines
+        batches queued by a release before Parquet staging are rewritten as Parquet.
         """
         queue = self.path.parent / QUEUE_DIR / _slug(topic_id)
         moved = 0
@@ -118,47 +180,99 @@ class Stage:
                 continue
         for claimed in sorted(self.path.glob(f"{_CLAIMING}*")):
             origin = claimed.name[len(_CLAIMING):]
-            for file in sorted(claimed.glob("*.jsonl")):
-                file.replace(self.path / f"{file.stem}-q{origin}.jsonl")
+            for file in sorted(claimed.glob(f"*{SUFFIX}")):
+                file.replace(self.path / f"{file.stem}-q{origin}{SUFFIX}")
+                moved += 1
+            for file in sorted(claimed.glob(f"*{_LEGACY_SUFFIX}")):
+                self._import_jsonl(file, f"-q{origin}")
+                file.unlink()
                 moved += 1
             # what is left was never a finished batch (a .part file of a writer that died)
             shutil.rmtree(claimed, ignore_errors=True)
         return moved
 
+    def _import_jsonl(self, file: Path, tag: str) -> None:
+        """Rewrite one JSON Lines batch of an older release as the Parquet batch it stands for."""
+        kind, _, batch = file.stem.partition("-")
+        with file.open(encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        batch += tag
+        if kind == "discoveries":
+            self.write_discoveries([_as_record(Discovery, r) for r in rows], batch)
+        elif kind == "fetches":
+            self.write_fetches([_as_record(FetchResult, r) for r in rows], batch)
+        elif kind == "parsed":
+            self.write_parsed([Parsed(_as_record(FetchResult, r["fetch"]), _as_record(ArticleRecord, r["record"]))
+                               for r in rows], batch)
+        elif kind == "rechecks":
+            self.write_rechecks([r["url"] for r in rows], batch)
+        elif kind == "errors":
+            self.write_errors([r["error"] for r in rows], batch)
+        else:
+            raise ValueError(f"{file}: not a staged batch (unknown kind {kind!r})")
+
     # --- files -----------------------------------------------------------------------------
 
-    def _write(self, name: str, rows: Iterable[dict[str, Any]]) -> Path:
-        target = self.path / name
-        tmp = target.with_suffix(".part")
-        with tmp.open("w", encoding="utf-8") as fh:
-            for row in rows:
-                fh.write(json.dumps(row, ensure_ascii=False))
-                fh.write("\n")
-        tmp.replace(target)
+    def files(self, prefix: str = "") -> list[Path]:
+        """The finished batch files whose name starts with `prefix` ("parsed-", "fetches-pages-"),
+        in name order; a batch still being written (a .part file) is never among them."""
+        return sorted(self.path.glob(f"{prefix}*{SUFFIX}"))
+
+    def _write(self, name: str, columns: Sequence[tuple[str, str]], items: Sequence[T],
+               to_row: Callable[[T], tuple]) -> Path:
+        """Write `items` as the Parquet file `name`: typed columns, zstd, then one rename."""
+        target = self.path / f"{name}{SUFFIX}"
+        tmp = self.path / f"{name}{SUFFIX}.{uuid.uuid4().hex[:8]}.part"
+        con = _duck()
+        defs = ", ".join(f'"{col}" {sql_type}' for col, sql_type in columns)
+        try:
+            for attempt in (1, 2):
+                con.execute(f"create or replace temp table _batch ({defs})")
+                appender = con.appender("_batch")
+                try:
+                    appender.append_rows([to_row(item) for item in items])
+                    appender.flush()
+                    break
+                except (UnicodeEncodeError, duckdb.InvalidInputException):
+                    if attempt == 2:
+                        raise
+                    appender.clear()
+                    # text no UTF-8 file can hold (hashing a key or appending failed on it)
+                    items = [_valid_text(item) for item in items]
+            con.execute(f"copy _batch to {_sql_path(tmp)} (format parquet, compression zstd)")
+            tmp.replace(target)
+        finally:
+            con.execute("drop table if exists _batch")
+            tmp.unlink(missing_ok=True)
         return target
 
-    def _read(self, pattern: str) -> Iterator[dict[str, Any]]:
-        for file in sorted(self.path.glob(pattern)):
-            with file.open(encoding="utf-8") as fh:
-                for line in fh:
-                    if line.strip():
-                        yield json.loads(line)
+    def _rows(self, prefix: str) -> Iterator[dict[str, Any]]:
+        for file in self.files(prefix):
+            yield from self._file_rows(file)
+
+    @staticmethod
+    def _file_rows(file: Path) -> list[dict[str, Any]]:
+        cur = _duck().execute("select * from read_parquet(?)", [str(file)])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
 
     # --- discoveries -----------------------------------------------------------------------
 
     def write_discoveries(self, discoveries: Iterable[Discovery], batch: str = "0") -> Path:
-        return self._write(f"discoveries-{batch}.jsonl", (d.as_dict() for d in discoveries))
+        names = [n for n, _ in DISCOVERY_BATCH]
+        return self._write(f"discoveries-{batch}", DISCOVERY_BATCH, list(discoveries),
+                           lambda d: tuple(getattr(d, n) for n in names))
 
     def discoveries(self) -> list[Discovery]:
-        return [Discovery(**row) for row in self._read("discoveries-*.jsonl")]
+        return [_as_record(Discovery, row) for row in self._rows("discoveries-")]
 
     # --- URLs to fetch again (rechecks): known articles, not new discoveries ----------------
 
     def write_rechecks(self, urls: Iterable[str], batch: str = "0") -> Path:
-        return self._write(f"rechecks-{batch}.jsonl", ({"url": u} for u in urls))
+        return self._write(f"rechecks-{batch}", RECHECK_BATCH, list(urls), lambda u: (u,))
 
     def rechecks(self) -> list[str]:
-        return [row["url"] for row in self._read("rechecks-*.jsonl")]
+        return [row["url"] for row in self._rows("rechecks-")]
 
     # --- what the next stage works on ------------------------------------------------------
 
@@ -177,38 +291,37 @@ class Stage:
     # --- fetch outcomes --------------------------------------------------------------------
 
     def write_fetches(self, results: Iterable[FetchResult], batch: str) -> Path:
-        return self._write(f"fetches-{batch}.jsonl", (_fetch_dict(r) for r in results))
+        """Stage fetch outcomes with their keys (`warehouse.load.FETCH_BATCH`); bodies stay out."""
+        return self._write(f"fetches-{batch}", FETCH_BATCH, list(results), fetch_batch_row)
 
     def fetches(self, kind: str = "") -> list[FetchResult]:
         """Fetch outcomes of every batch (or of batches whose name starts with `kind`)."""
-        return [FetchResult(**row) for row in self._read(f"fetches-{kind}*.jsonl")]
+        return [_as_record(FetchResult, row) for row in self._rows(f"fetches-{kind}")]
 
     # --- parsed records --------------------------------------------------------------------
 
     def write_parsed(self, parsed: Iterable[Parsed], batch: str) -> Path:
-        return self._write(
-            f"parsed-{batch}.jsonl",
-            ({"fetch": _fetch_dict(p.fetch), "record": p.record.as_dict()} for p in parsed),
-        )
+        """Stage parsed pages with the keys the loader merges them by (`warehouse.load.PAGE_BATCH`),
+        computed here, in the worker that parsed them."""
+        return self._write(f"parsed-{batch}", PAGE_BATCH, list(parsed), page_batch_row)
 
     def parsed(self) -> list[Parsed]:
         return [p for batch in self.parsed_batches() for p in batch]
 
     def parsed_batches(self) -> Iterator[list[Parsed]]:
-        """The parsed records one staged batch at a time, so a loader holds one batch of
+        """The parsed records one staged batch at a time, so a reader holds one batch of
         article texts in memory, not the whole run's."""
-        for file in sorted(self.path.glob("parsed-*.jsonl")):
-            with file.open(encoding="utf-8") as fh:
-                rows = [json.loads(line) for line in fh if line.strip()]
-            yield [Parsed(FetchResult(**row["fetch"]), _record(row["record"])) for row in rows]
+        for file in self.files("parsed-"):
+            yield [Parsed(_as_record(FetchResult, row, "fetch_"), _as_record(ArticleRecord, row))
+                   for row in self._file_rows(file)]
 
     # --- problems with sources (feeds that failed, bad lines in URL lists) ------------------
 
     def write_errors(self, errors: Iterable[str], batch: str = "0") -> Path:
-        return self._write(f"errors-{batch}.jsonl", ({"error": e} for e in errors))
+        return self._write(f"errors-{batch}", ERROR_BATCH, list(errors), lambda e: (e,))
 
     def errors(self) -> list[str]:
-        return [row["error"] for row in self._read("errors-*.jsonl")]
+        return [row["error"] for row in self._rows("errors-")]
 
     def remove(self) -> None:
         """Delete this stage, and the staging root if no other stage or queue is left in it."""

@@ -96,7 +96,7 @@ def test_an_empty_queue_claims_nothing(db):
 
 
 def test_batches_of_several_discovery_runs_do_not_overwrite_each_other(db):
-    # both runs wrote "discoveries-sources.jsonl": claimed side by side, told apart by origin
+    # both runs wrote "discoveries-sources.parquet": claimed side by side, told apart by origin
     _discovered(db, 2, prefix="a").enqueue("noem-sheinbaum")
     _discovered(db, 3, prefix="b").enqueue("noem-sheinbaum")
     ingest = Stage.create(db)
@@ -125,7 +125,7 @@ def test_a_half_written_file_is_never_claimed(db):
     ingest = Stage.create(db)
     assert ingest.claim_queued("noem-sheinbaum") == 4
     assert [d.url for d in ingest.discoveries()] == ["https://a.example/0"]
-    assert sorted(p.name for p in ingest.path.iterdir() if not p.name.endswith(".jsonl")) == []
+    assert sorted(p.name for p in ingest.path.iterdir() if not p.name.endswith(".parquet")) == []
     assert list(_queue(db, "noem-sheinbaum").iterdir()) == []
 
 

@@ -110,7 +110,7 @@ def _staged(stage: Path, urls: list[str]):
 
 def _files(stage: Path, prefix: str) -> dict[str, int]:
     """Staged files (name -> mtime in ns) whose name starts with `prefix`."""
-    return {p.name: p.stat().st_mtime_ns for p in sorted(stage.glob(f"{prefix}*.jsonl"))}
+    return {p.name: p.stat().st_mtime_ns for p in sorted(stage.glob(f"{prefix}*.parquet"))}
 
 
 def _task_states(flow_run_id) -> list[tuple[str, str]]:
@@ -278,7 +278,7 @@ def test_a_run_killed_mid_parse_resumes_in_a_new_process(prefect_harness, page_s
     assert killed.returncode == -9, killed.stderr[-3000:]
     assert page_server.page_counts() == {f"/pages/{p}": 1 for p in PAGES}
     before = {**_files(stage, "fetches-"), **_files(stage, "parsed-")}
-    assert sorted(before) == ["fetches-pages-00000.jsonl", "fetches-pages-00001.jsonl", "parsed-00000.jsonl"]
+    assert sorted(before) == ["fetches-pages-00000.parquet", "fetches-pages-00001.parquet", "parsed-00000.parquet"]
     requests_before = page_server.total()
 
     resumed = _worker(stage, tmp_path, crash=False)
@@ -287,6 +287,6 @@ def test_a_run_killed_mid_parse_resumes_in_a_new_process(prefect_harness, page_s
     assert page_server.total() == requests_before
     after = {**_files(stage, "fetches-"), **_files(stage, "parsed-")}
     assert {k: after[k] for k in before} == before  # finished batches untouched
-    assert set(after) - set(before) == {"parsed-00001.jsonl"}
+    assert set(after) - set(before) == {"parsed-00001.parquet"}
     assert _task_states(runs["fetch"]) == [("fetch-pages", "Cached")] * 2
     assert _task_states(runs["parse"]) == [("parse-pages", "Cached"), ("parse-pages", "Completed")]

@@ -1,6 +1,6 @@
-"""Fetch and parse batches on a Dask cluster (distributed.LocalCluster through prefect-dask) give
-the same warehouse as the default thread runner, and batches big enough are parsed on several
-processes."""
+"""Fetch, parse and analysis batches on a Dask cluster (distributed.LocalCluster through
+prefect-dask) give the same warehouse as the default thread runner, and batches big enough are
+parsed and analysed on several processes."""
 from __future__ import annotations
 
 import pytest
@@ -60,3 +60,30 @@ def test_a_big_batch_is_parsed_on_several_processes(sample_dir):
     assert module._pool is not None and module._pool_size == 2  # the worker pool parsed them
     # a batch too small to be worth shipping is parsed in place
     assert len(parse_many(fetches[:3], processes=2)) == 3
+
+
+def test_analysis_on_several_processes_gives_what_it_gives_in_place(sample_dir):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flows import parallel
+    from flows.parallel import analyze_in_pool, parse_one
+    from parsers.records import FetchResult
+    from warehouse.analysis import VersionText, analyze_versions
+
+    versions = []
+    for i, page in enumerate(sorted((sample_dir / "pages").glob("*.html"))):
+        record, _ = parse_one(FetchResult(url=page.as_uri(), final_url=page.as_uri(), status="ok", via="file",
+                                          fetched_at="2025-04-03T23:00:00+00:00", content_type="text/html"))
+        versions.append(VersionText(f"v{i}", f"a{i}", record.title, record.body, record.language, None))
+    chunks = [versions[:4], versions[4:8], versions[8:]]
+    if parallel._pool is not None:  # a fresh pool, so that this test shows it is the one that did the work
+        parallel._pool.shutdown()
+        parallel._pool = None
+    with ThreadPoolExecutor(2) as threads:  # as the flow's two tasks in flight call it
+        on_workers = list(threads.map(lambda c: analyze_in_pool(c, 2), chunks))
+    assert parallel._pool is not None
+    in_place = [analyze_versions(c) for c in chunks]
+    assert [b.version_ids for b in on_workers] == [b.version_ids for b in in_place]
+    assert [(b.sentences, b.claims, b.numbers, b.dates) for b in on_workers] == \
+           [(b.sentences, b.claims, b.numbers, b.dates) for b in in_place]
+    assert sum(len(b.claims) for b in on_workers) > 50

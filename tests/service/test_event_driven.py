@@ -138,8 +138,15 @@ def test_discovery_events_trigger_one_ingest_and_compare_follows(service):
     # ten discoveries, one debounced ingest run (not one per event)
     assert len([r for r in api.runs_of(deps["ingest-discovered"])
                 if datetime.fromisoformat(r["created"]).timestamp() >= start]) == 1
-    def events(name: str) -> dict:
-        return api.post("/events/filter", {"filter": {"event": {"name": [name]}}, "limit": 50})
+    def events(name: str, timeout: float = 30) -> dict:
+        # a run can be COMPLETED before the server has stored the events it emitted (they travel
+        # over a websocket and are written in batches): wait for the first one to land
+        deadline = time.monotonic() + timeout
+        while True:
+            found = api.post("/events/filter", {"filter": {"event": {"name": [name]}}, "limit": 50})
+            if found["total"] or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
 
     discovered = events("newsprism.article.discovered")
     assert discovered["total"] >= 10
