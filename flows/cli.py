@@ -25,7 +25,8 @@ EXAMPLES = {
     "report": "newsprism report --topic noem-sheinbaum   |   newsprism report --html report.html",
     "sql": 'newsprism sql "select outlet, how, claim_label from cmp_claim_coverage limit 10"',
     "views": "newsprism views",
-    "export": "newsprism export cmp_number_discrepancies numbers.csv   |   newsprism export all exports/ --format parquet",
+    "export": "newsprism export cmp_number_discrepancies numbers.csv   |   newsprism export all exports/ --format parquet"
+              "   |   newsprism export warehouse lake/",
     "demo": "newsprism demo --db newsprism.duckdb",
     "recheck": "newsprism recheck --topic noem-sheinbaum --limit 200",
     "serve": "newsprism serve   |   newsprism serve --api-url http://127.0.0.1:4200/api",
@@ -143,7 +144,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with session(_db(args), read_only=True) as con:
         try:
-            if args.view == "all":
+            if args.view == "warehouse":
+                if args.format not in (None, "parquet") or args.topic:
+                    raise ValueError("'warehouse' is written whole, as Parquet: drop --format and --topic")
+                written = export.export_warehouse(con, args.out, args.base)
+                print(f"query it in place: duckdb -c \".read {Path(args.out) / export.WAREHOUSE_SQL}\"",
+                      file=sys.stderr)
+            elif args.view == "all":
                 written = export.export_all(con, args.out, args.format or "parquet", args.topic)
             else:
                 written = {args.view: export.export_relation(con, args.view, args.out, args.format, args.topic)}
@@ -318,9 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "export", cmd_export, "write a view to CSV, Parquet or JSON lines",
                  "Write one view (or table) to a file, its format from the file name (.csv, .parquet, .jsonl) or "
                  "--format; or, with VIEW 'all', every claim_mentions, cmp_, int_ and stg_ view into the folder OUT "
-                 "(Parquet unless --format says otherwise). Lists stay lists in Parquet and JSON.")
-    p.add_argument("view", metavar="VIEW", help="a view or table name (see `newsprism views`), or 'all'")
-    p.add_argument("out", metavar="OUT", help="the file to write (a folder with 'all')")
+                 "(Parquet unless --format says otherwise); or, with VIEW 'warehouse', every table as Parquet in "
+                 "OUT/tables/ and OUT/newsprism.sql, which defines every view over those files (DuckDB reads them "
+                 "in place). Lists stay lists in Parquet and JSON.")
+    p.add_argument("view", metavar="VIEW", help="a view or table name (see `newsprism views`), 'all' or 'warehouse'")
+    p.add_argument("out", metavar="OUT", help="the file to write (a folder with 'all' and 'warehouse')")
+    p.add_argument("--base", help="with 'warehouse': where newsprism.sql says the files are (default: OUT's "
+                                  "absolute path; e.g. s3://bucket/newsprism once OUT is synced there)")
     p.add_argument("--format", choices=("csv", "parquet", "json"), help="default: from OUT's extension")
     p.add_argument("--topic", help="only this topic's rows (views with a topic_id column)")
 

@@ -1,4 +1,5 @@
-"""Write a view (or a whole set of views) to CSV, Parquet or JSON for spreadsheets, pandas and R.
+"""Write a view (or a whole set of views) to CSV, Parquet or JSON for spreadsheets, pandas and R;
+or the whole warehouse as Parquet files that DuckDB queries in place (`export_warehouse`).
 
 DuckDB's own COPY does the writing (typed columns in Parquet, lists kept as lists in Parquet and
 JSON). A view name is checked against the warehouse's views and tables before it reaches SQL,
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["FORMATS", "format_for", "exportable", "export_relation", "export_all", "written_whole"]
+__all__ = ["FORMATS", "format_for", "exportable", "export_relation", "export_all", "export_warehouse",
+           "written_whole", "WAREHOUSE_SQL"]
 
 # format name → (file extension, COPY options); JSON is one object per line (newline-delimited)
 FORMATS = {
@@ -100,3 +102,38 @@ def export_all(con: duckdb.DuckDBPyConnection, folder: str | Path, fmt: str = "p
         out[name] = export_relation(con, name, Path(folder) / f"{name}{FORMATS[format_for('', fmt)][0]}", fmt,
                                     topic if "topic_id" in columns else None)
     return out
+
+
+WAREHOUSE_SQL = "newsprism.sql"  # the entry point of an exported warehouse (export_warehouse)
+
+
+def export_warehouse(con: duckdb.DuckDBPyConnection, folder: str | Path, base: str | None = None) -> dict[str, int]:
+    """The whole warehouse as Parquet, to be queried in place; returns table → rows.
+
+    Layout: `<folder>/tables/<table>.parquet`, one file per table (zstd), and
+    `<folder>/newsprism.sql`, which sets the session to UTC (as warehouse.db does), defines each
+    table as a view over its file (`read_parquet`), then every newsprism view, in build order,
+    on top. Running it in an empty DuckDB (`duckdb -c ".read newsprism.sql"`, or
+    `con.execute(open(...).read())`) gives the same views as the DuckDB file, read from the
+    Parquet files; nothing is copied in. `base` is where the SQL says the files are: the
+    folder's absolute path by default, or where the folder is published (`s3://bucket/news`,
+    `https://...`; reading those needs DuckDB's httpfs extension).
+    """
+    from warehouse.schema import view_files
+
+    out_dir = Path(folder)
+    where = (base or str(out_dir.resolve())).rstrip("/")
+    tables = sorted(name for name, kind in exportable(con).items() if kind == "table")
+    written = {}
+    lines = ["-- newsprism warehouse as Parquet: tables/<table>.parquet, read in place by the views below.",
+             "-- Run in an empty DuckDB: duckdb -c \".read newsprism.sql\"",
+             "set TimeZone = 'UTC';", ""]
+    for name in tables:
+        written[name] = export_relation(con, name, out_dir / "tables" / f"{name}.parquet", "parquet")
+        lines.append(f"create or replace view {name} as select * from read_parquet({_literal(f'{where}/tables/{name}.parquet')});")
+    lines.append("")
+    for view in view_files():
+        lines.append(f"create or replace view {view.name} as\n{view.sql.strip().rstrip(';')}\n;")
+    with written_whole(out_dir / WAREHOUSE_SQL) as partial:
+        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return written

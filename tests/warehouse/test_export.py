@@ -105,3 +105,40 @@ def test_cli_export(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "flows.cli", "export", "nope", str(out), "--db", str(db)],
                          capture_output=True, text=True, cwd=REPO, timeout=120)
     assert bad.returncode == 2 and "no view or table named 'nope'" in bad.stderr and "cmp_claim_coverage" in bad.stderr
+
+
+def test_the_warehouse_as_parquet_answers_every_view_as_the_duckdb_file_does(tmp_path):
+    source = tiny_story.build(denial=True, reprinted_date=True)  # conflicts read claim_links and sentence_copies
+    try:
+        written = export.export_warehouse(source, tmp_path / "lake")
+        assert {"article_versions", "claims", "claim_links", "sentence_copies"} <= set(written)
+        assert written["article_versions"] == source.execute("select count(*) from article_versions").fetchone()[0]
+        sql = (tmp_path / "lake" / export.WAREHOUSE_SQL).read_text(encoding="utf-8")
+        lake = duckdb.connect()  # empty: everything it knows comes from newsprism.sql and the files
+        lake.execute(sql)
+        # tables are views over the files, read in place, not copies
+        kinds = dict(lake.execute("select table_name, table_type from information_schema.tables").fetchall())
+        assert kinds["article_versions"] == "VIEW" and "BASE TABLE" not in kinds.values()
+        for view in ("cmp_claim_coverage", "int_claim_conflicts", "cmp_omissions", "cmp_outlet_profile", "claim_mentions"):
+            expected = view_rows(source, view)
+            assert expected, view
+            assert lake.execute(f"select * from {view} order by all").fetchall() == expected, view
+    finally:
+        source.close()
+    # published elsewhere: the SQL names the files where they will be read
+    export.export_warehouse(tiny_story.build(), tmp_path / "s3", base="s3://newsroom-lake/newsprism/")
+    text = (tmp_path / "s3" / export.WAREHOUSE_SQL).read_text(encoding="utf-8")
+    assert "read_parquet('s3://newsroom-lake/newsprism/tables/claims.parquet')" in text
+
+
+def test_cli_exports_the_warehouse(tmp_path):
+    db = tmp_path / "w.duckdb"
+    tiny_story.build(duckdb.connect(str(db))).close()
+    proc = subprocess.run([sys.executable, "-m", "flows.cli", "export", "warehouse", str(tmp_path / "lake"), "--db", str(db)],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "article_versions:" in proc.stderr and ".read " in proc.stderr
+    assert (tmp_path / "lake" / "tables" / "article_versions.parquet").is_file()
+    bad = subprocess.run([sys.executable, "-m", "flows.cli", "export", "warehouse", str(tmp_path / "x"), "--format", "csv",
+                          "--db", str(db)], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert bad.returncode == 2 and "written whole, as Parquet" in bad.stderr
