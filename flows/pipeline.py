@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import islice
@@ -331,6 +332,7 @@ def load_flow(db: str, topic: Topic, stage: str) -> dict[str, int]:
 # --- analyze ---------------------------------------------------------------------------------
 
 ANALYZE_CHUNK = 200  # versions per analysis task and per write
+ANALYZE_IN_FLIGHT = 8  # chunks submitted and not yet stored: enough to keep a few workers busy
 
 
 @task(name="analyze-sentences", cache_policy=NO_CACHE)
@@ -372,25 +374,39 @@ def analyze_flow(db: str, topic_id: str, processes: int | None = None) -> dict[s
 
     Chunks of versions are tasks submitted to the flow's task runner, each analysed on
     `processes` processes (default: one per core; 1 under Dask, whose workers are the
-    processes); this process stores each chunk as it comes back, in order, so the warehouse
-    keeps one writer.
+    processes); this process reads each chunk's texts just before submitting it and stores its
+    analysis as it comes back, in order, so the warehouse keeps one writer and memory follows
+    the chunk size, not the topic's.
     """
     from flows.parallel import default_processes
 
     with session(db) as con:
         ensure_schema(con)  # views are rebuilt so a new release's SQL applies to old warehouses
         pending = analysis.versions_to_analyze(con, topic_id)
-    # Analysis runs with the file closed: the lock is held only for the reads and each write.
+    # Analysis runs with the file closed: the lock is held only for each chunk's read and write.
+    # At most ANALYZE_IN_FLIGHT chunks of texts are held at once, whatever the topic's size.
     chunks = list(batched(pending, ANALYZE_CHUNK))
     progress = _progress(len(chunks), f"analysing {len(pending)} article versions in {len(chunks)} chunks")
-    futures = [analyze_versions.submit(chunk, processes or default_processes()) for chunk in chunks]
-    analysed = 0
-    for i, future in enumerate(futures):
-        batch = future.result()
+    in_flight: deque = deque()
+    analysed = stored = 0
+
+    def store_oldest() -> None:
+        nonlocal analysed, stored
+        batch = in_flight.popleft().result()
         with session(db) as con:
             analysis.store_analysis(con, batch)
         analysed += len(batch.version_ids)
-        progress(i + 1)
+        stored += 1
+        progress(stored)
+
+    for chunk in chunks:
+        with session(db) as con:
+            versions = analysis.version_texts(con, chunk)
+        in_flight.append(analyze_versions.submit(versions, processes or default_processes()))
+        if len(in_flight) >= ANALYZE_IN_FLIGHT:
+            store_oldest()
+    while in_flight:
+        store_oldest()
     claims = align_claims(db, topic_id)
     return {"versions_analyzed": analysed, "claims": claims}
 

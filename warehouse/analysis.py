@@ -65,11 +65,12 @@ class AnalysisBatch:
     terms: list[tuple] = field(default_factory=list)
 
 
-def versions_to_analyze(con: duckdb.DuckDBPyConnection, topic_id: str) -> list[VersionText]:
-    """Every version of the topic's relevant articles that this analyzer has not yet processed."""
+def versions_to_analyze(con: duckdb.DuckDBPyConnection, topic_id: str) -> list[str]:
+    """The ids of every version of the topic's relevant articles that this analyzer has not yet
+    processed, in id order (ids only: the texts are read a chunk at a time, `version_texts`)."""
     rows = con.execute(
         """
-        select v.version_id, v.article_id, v.title, v.body, v.language, v.published
+        select v.version_id
         from article_versions v
         join topic_articles t on t.article_id = v.article_id and t.topic_id = ? and t.relevant
         where not exists (
@@ -79,6 +80,19 @@ def versions_to_analyze(con: duckdb.DuckDBPyConnection, topic_id: str) -> list[V
         order by v.version_id
         """,
         [topic_id, ANALYZER_VERSION],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def version_texts(con: duckdb.DuckDBPyConnection, version_ids: Sequence[str]) -> list[VersionText]:
+    """The texts of these versions, in id order."""
+    rows = con.execute(
+        """
+        select version_id, article_id, title, body, language, published
+        from article_versions where version_id in (select unnest($ids::varchar[]))
+        order by version_id
+        """,
+        {"ids": list(version_ids)},
     ).fetchall()
     return [VersionText(*r) for r in rows]
 

@@ -87,3 +87,21 @@ def test_analysis_on_several_processes_gives_what_it_gives_in_place(sample_dir):
     assert [(b.sentences, b.claims, b.numbers, b.dates) for b in on_workers] == \
            [(b.sentences, b.claims, b.numbers, b.dates) for b in in_place]
     assert sum(len(b.claims) for b in on_workers) > 50
+
+
+def test_analysis_in_small_chunks_with_few_in_flight_stores_the_same(prefect_harness, sample_copy, tmp_path, monkeypatch):
+    from flows import pipeline
+    from flows.sample import build_sample_warc
+
+    build_sample_warc(sample_copy / "sample", sample_copy / "sample" / "edition.warc.gz")
+    default, small = str(tmp_path / "default.duckdb"), str(tmp_path / "small.duckdb")
+    _run(sample_copy, default, monkeypatch, "threads", 50)
+    # one version per chunk, two chunks at a time: texts are read and results stored in a
+    # rolling window, yet every version is analysed once, as in one big chunk
+    monkeypatch.setattr(pipeline, "ANALYZE_CHUNK", 1)
+    monkeypatch.setattr(pipeline, "ANALYZE_IN_FLIGHT", 2)
+    _run(sample_copy, small, monkeypatch, "threads", 50)
+    a, b = table_digests(default), table_digests(small)
+    assert a["claims"][0] > 100
+    assert {t: a[t] for t in ("sentences", "claims", "claim_numbers", "claim_clusters")} == \
+           {t: b[t] for t in ("sentences", "claims", "claim_numbers", "claim_clusters")}
