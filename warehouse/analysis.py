@@ -368,9 +368,10 @@ def compute_alignment(
     Stories come first (parsers.events.prepare_events); events, claims and statements are then
     aligned inside stories, and only for the stories whose fingerprint differs from `stored`
     (story key → fingerprint of the stored alignment): adding articles re-aligns the stories
-    they join, not the topic. Sentence statistics are always fitted on all the topic's
-    sentences, so a re-aligned story comes out as a full run would make it; a kept story keeps
-    the statistics of its own run.
+    they join, not the topic. Sentences reprinted word for word inside a story are aligned once
+    (parsers.copies) and their copies join the groups afterwards. Sentence statistics are
+    always fitted on all the topic's distinct wordings, so a re-aligned story comes out as a
+    full run would make it; a kept story keeps the statistics of its own run.
     """
     items = [item for item, _ in inputs]
     doc_of = {it.key: it.doc for it in items}
