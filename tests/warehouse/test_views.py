@@ -283,3 +283,15 @@ def test_pinned_views_give_the_same_rows_and_are_dropped_after(con):
             pass
         assert "cmp_claim_coverage" in temp_tables()
     assert not temp_tables() & {"claim_mentions", "cmp_claim_coverage"}
+
+
+def test_the_coverage_artifact_keeps_the_outlets_that_carry_most(con):
+    from warehouse.report import coverage_table
+
+    full = coverage_table(con, tiny_story.TOPIC)
+    assert {"Alpha", "Beta", "Gamma", "Zeta"} <= set(full[0]) and len(full) >= 4
+    # the two outlets carrying most of the listed claims (Alpha 4; Beta and Zeta 3 each: by name)
+    capped = coverage_table(con, tiny_story.TOPIC, max_outlets=2)
+    assert list(capped[0]) == ["claim", "Alpha", "Beta"]
+    assert [r["claim"] for r in capped] == [r["claim"] for r in full]
+    assert len(coverage_table(con, tiny_story.TOPIC, limit=2)) == 2
