@@ -144,7 +144,7 @@ def find_dates(text: str, language: str | None, published: datetime | date | str
     without a publication date it stays X ("XXXX-03-28").
     """
     lex = _lexicon(lexicons.languages_for(language))
-    pub = _as_date(published)
+    pub = publication_day(published)
     found: list[tuple[str, int, int, str, str]] = []
     taken: list[tuple[int, int]] = []
 
@@ -266,7 +266,7 @@ def _relative_dates(text: str, lex: _CalendarLexicon, pub: date | None, add) -> 
         add(value, h.start, h.end, unit, "relative")
 
 
-def _as_date(published: datetime | date | str | None) -> date | None:
+def publication_day(published: datetime | date | str | None) -> date | None:
     """The publication day: a datetime's own calendar day, a date, or an ISO 8601 string as
     ArticleRecord.published holds it; anything unreadable counts as unknown."""
     if isinstance(published, str):

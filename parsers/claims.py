@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from parsers import lexicons
 from parsers.align import stem
-from parsers.claim_dates import calendar_words, find_dates, month_names, weekday_names
+from parsers.claim_dates import calendar_words, find_dates, month_names, publication_day, weekday_names
 from parsers.claim_numbers import find_numbers, parse_number
 from parsers.lexicons import PhraseMatcher, overlaps
 from parsers.sentences import Sentence
 
 __all__ = [
     "ClaimFeatures", "Quote", "NumberMention", "DateMention", "TermMention",
-    "extract_claim", "parse_number", "CLAIM_KINDS", "ATTRIBUTION_CLASSES", "TERM_CATEGORIES",
+    "extract_claim", "extract_claim_remembered", "shifted", "parse_number", "CLAIM_KINDS", "ATTRIBUTION_CLASSES",
+    "TERM_CATEGORIES",
 ]
 
 CLAIM_KINDS = ("direct_quote", "reported_speech", "numeric", "assertion")  # in precedence order
@@ -785,3 +786,41 @@ def _entities(text: str, tokens, lex: _Lexicon, quote_ranges) -> list[str]:
             out.append(name)
     return out
 
+
+
+# ----------------------------------------------------------------------------- reprints
+
+
+def shifted(features: ClaimFeatures, by: int) -> ClaimFeatures:
+    """The same features with every offset moved by `by`."""
+    if not by:
+        return features
+    return replace(
+        features,
+        quotes=tuple(replace(q, start=q.start + by, end=q.end + by) for q in features.quotes),
+        numbers=tuple(replace(n, start=n.start + by, end=n.end + by) for n in features.numbers),
+        dates=tuple(replace(d, start=d.start + by, end=d.end + by) for d in features.dates),
+        terms=tuple(replace(t, start=t.start + by, end=t.end + by) for t in features.terms),
+        attribution_start=None if features.attribution_start is None else features.attribution_start + by,
+        attribution_end=None if features.attribution_end is None else features.attribution_end + by,
+    )
+
+
+# Wire copies repeat sentences word for word: at 10,000 synthesized articles 144,351 sentences
+# hold 35,909 distinct (wording, language, publication day). A sentence's features depend on
+# nothing else (extract_claim reads the publication date only as a day), so each is worked out
+# once per process; the bound keeps the memory of a long run in check.
+_REMEMBERED = 50_000
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
+def _claim_of_wording(text: str, language: str | None, day: date | None) -> ClaimFeatures:
+    return extract_claim(Sentence(idx=0, paragraph=0, start=0, end=len(text), text=text), language=language,
+                         published=day)
+
+
+def extract_claim_remembered(sentence: Sentence, *, language: str | None,
+                             published: datetime | date | str | None = None) -> ClaimFeatures:
+    """`extract_claim`, computed once per wording, language and publication day (reprints),
+    with the offsets of this sentence."""
+    return shifted(_claim_of_wording(sentence.text, language, publication_day(published)), sentence.start)

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 import duckdb
 
 from parsers.align import AlignConfig, AlignItem, AlignResult, TfidfSimilarity, align
-from parsers.claims import extract_claim
+from parsers.claims import extract_claim_remembered
 from parsers import copies
 from parsers.events import EventConfig, align_events, narrow_context, prepare_events
 from parsers.records import stable_id
@@ -117,7 +117,7 @@ def analyze_versions(versions: Sequence[VersionText]) -> AnalysisBatch:
             )
             if len(_WORD.findall(s.text)) < MIN_CLAIM_WORDS:
                 continue
-            c = extract_claim(s, language=v.language, published=v.published)
+            c = extract_claim_remembered(s, language=v.language, published=v.published)
             batch.claims.append((
                 sid, v.version_id, v.article_id, c.kind, c.speaker, c.attribution_verb,
                 c.attribution_class, list(c.sources), list(c.hedges), list(c.entities), ANALYZER_VERSION,

@@ -412,3 +412,21 @@ def test_language_is_guessed_when_missing():
     assert claim("La presidenta dijo que no habrá acuerdo con los Estados Unidos.", None).language == "es"
     assert claim("The president said there would be no agreement with the United States.", None).language == "en"
     assert claim("Noem, Sheinbaum.", None).language is None
+
+
+def test_a_remembered_claim_is_the_claim_at_its_own_offsets(sample_dir):
+    from parsers.article import parse_file
+    from parsers.claims import extract_claim_remembered
+
+    compared = 0
+    for page in sorted((sample_dir / "pages").glob("*.html")):
+        record = parse_file(page)
+        body, language = record["body"] or "", record["language"]
+        for lead in ("", "Reprinted. ", "A longer line put in front of the same text. "):
+            # the same sentences at other offsets and on other days: a reprint, placed elsewhere
+            for day in (record["published"], "2025-04-20T08:00:00+00:00", None):
+                for s in split_sentences(lead + body, language):
+                    assert extract_claim_remembered(s, language=language, published=day) == \
+                        extract_claim(s, language=language, published=day), (page.name, s.text)
+                    compared += 1
+    assert compared > 1000
