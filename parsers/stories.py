@@ -96,9 +96,19 @@ def story_similarity(vectors: Mapping[str, Mapping[str, float]], config: StoryCo
 def cluster_stories(docs: Iterable[str], sims: Mapping[tuple[str, str], float],
                     config: StoryConfig = StoryConfig()) -> dict[str, str]:
     """Rule 4: article → story key (the story's smallest article key). Deterministic: pairs are
-    taken by score, then by key; every article gets a story, alone if it matches none."""
+    taken by score, then by key; every article gets a story, alone if it matches none.
+
+    The similarity between two groups (the sum over their article pairs) is kept up to date as
+    groups merge, instead of summed again for every pair tried: reprints make many pairs
+    between the same two groups, and summing them each time grew with the square of a story.
+    """
     owner = {d: d for d in sorted(docs)}
     members = {d: [d] for d in owner}
+    between: dict[str, dict[str, float]] = {d: {} for d in owner}  # group → other group → summed sims
+    for (a, b), v in sims.items():
+        if a in owner and b in owner and a != b:
+            between[a][b] = between[a].get(b, 0.0) + v
+            between[b][a] = between[b].get(a, 0.0) + v
     edges = sorted(((v, a, b) for (a, b), v in sims.items() if v >= config.threshold and a in owner and b in owner),
                    key=lambda e: (-e[0], e[1], e[2]))
     for _v, a, b in edges:
@@ -108,8 +118,7 @@ def cluster_stories(docs: Iterable[str], sims: Mapping[tuple[str, str], float],
         ma, mb = members[ra], members[rb]
         if len(ma) * len(mb) > config.max_group_pairs:
             continue
-        total = sum(sims.get((x, y) if x < y else (y, x), 0.0) for x in ma for y in mb)
-        if total / (len(ma) * len(mb)) < config.threshold:
+        if between[ra].get(rb, 0.0) / (len(ma) * len(mb)) < config.threshold:
             continue
         if len(ma) < len(mb):
             ra, rb, ma, mb = rb, ra, mb, ma
@@ -117,4 +126,11 @@ def cluster_stories(docs: Iterable[str], sims: Mapping[tuple[str, str], float],
             owner[y] = ra
         ma.extend(mb)
         del members[rb]
+        merged = between.pop(rb)
+        merged.pop(ra, None)
+        between[ra].pop(rb, None)
+        for g, t in merged.items():
+            between[ra][g] = between[ra].get(g, 0.0) + t
+            row = between[g]
+            row[ra] = row.get(ra, 0.0) + row.pop(rb)
     return {d: min(members[owner[d]]) for d in owner}

@@ -1,6 +1,8 @@
 """Stories and event groups on small texts written here (English and Spanish)."""
 from __future__ import annotations
 
+import pytest
+
 from datetime import datetime, timedelta, timezone
 
 from parsers.align import AlignItem
@@ -125,6 +127,44 @@ def test_story_clustering_is_average_link_not_a_chain():
     # each neighbour shares one of two names; a chain would swallow a..d, average link stops it
     assert len(set(stories.values())) >= 2
     assert stories == cluster_stories(sorted(vectors, reverse=True), sims, StoryConfig(threshold=0.3))
+
+
+def _cluster_by_summing(docs, sims, config):
+    """Average link as first written: every pair of the two groups summed for each pair tried."""
+    owner = {d: d for d in sorted(docs)}
+    members = {d: [d] for d in owner}
+    edges = sorted(((v, a, b) for (a, b), v in sims.items() if v >= config.threshold), key=lambda e: (-e[0], e[1], e[2]))
+    for _v, a, b in edges:
+        ra, rb = owner[a], owner[b]
+        if ra == rb:
+            continue
+        ma, mb = members[ra], members[rb]
+        if len(ma) * len(mb) > config.max_group_pairs:
+            continue
+        if sum(sims.get((x, y) if x < y else (y, x), 0.0) for x in ma for y in mb) / (len(ma) * len(mb)) < config.threshold:
+            continue
+        if len(ma) < len(mb):
+            ra, rb, ma, mb = rb, ra, mb, ma
+        for y in mb:
+            owner[y] = ra
+        ma.extend(mb)
+        del members[rb]
+    return {d: min(members[owner[d]]) for d in owner}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_story_clustering_keeps_group_sums_as_summing_every_pair_would(seed):
+    import random
+
+    rng = random.Random(seed)
+    docs = [f"d{i:03d}" for i in range(rng.randint(5, 60))]
+    sims = {}
+    for _ in range(rng.randint(10, 400)):
+        a, b = sorted(rng.sample(docs, 2))
+        # scores on a coarse grid, ties included, as copies of one article make them
+        sims[(a, b)] = rng.choice([0.1, 0.2, 0.3, 0.35, 0.4, 0.5, 0.75, 1.0])
+    config = StoryConfig(threshold=0.35, max_group_pairs=rng.choice([30, 250_000]))
+    assert cluster_stories(docs, sims, config) == _cluster_by_summing(docs, sims, config)
 
 
 def test_empty_input():
