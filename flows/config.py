@@ -96,8 +96,8 @@ class FetchSettings:
     batch_size: int = 50
     archive_dir: Path = Path("archive")
     replay: tuple[Path, ...] = ()  # WARC files: when set, fetching replays them instead of the network
-    task_runner: str = "threads"  # or "dask": where fetch and parse batches run (flows/runners.py)
-    dask_address: str = ""  # a Dask scheduler (tcp://host:8786); empty: a local cluster per flow run
+    task_runner: str = "threads"  # or "dask": where fetch, parse and analysis batches run (flows/runners.py)
+    dask_address: str = ""  # a Dask scheduler (tcp://host:8786); empty: a local cluster per collection round
     parse_processes: int = 0  # processes a parse batch (under "threads") and the analysis use; 0: one per core
 
     POLICY_FIELDS = ("user_agent", "connect_timeout", "read_timeout", "deadline", "max_bytes",
