@@ -1,17 +1,18 @@
-"""Which task runner runs the fetch and parse batches: threads in this process, or a Dask cluster.
+"""Which task runner runs the fetch, parse and analysis batches: threads in this process, or a
+Dask cluster.
 
 `[fetch] task_runner` in the config (or NEWSPRISM_TASK_RUNNER) says which:
 
 - "threads" (default): batches overlap on a small thread pool; fetching is I/O and overlaps well,
-  and each parse batch spreads its pages over worker processes (flows/parallel.py), so every
-  core parses.
+  and each parse batch or analysis chunk goes to worker processes (flows/parallel.py), so every
+  core parses and analyses.
 - "dask": batches are tasks on a Dask cluster (prefect-dask): the scheduler at `dask_address`
   (or NEWSPRISM_DASK_ADDRESS, e.g. tcp://scheduler:8786), else a distributed.LocalCluster of one
-  single-threaded worker process per core, started once for a run's fetch and parse flows
-  (`shared_cluster`), or for the flow run when a flow is called alone. Workers read and write the
-  staging folder and the archive, so those must be on storage every worker mounts; the warehouse
-  is written only by the load and analyze tasks, which run in the flow's own process (DuckDB's
-  one writer).
+  single-threaded worker process per core, started once for a collection round's fetch, parse
+  and analyze flows (`shared_cluster`), or for the flow run when a flow is called alone. Workers
+  read and write the staging folder and the archive, so those must be on storage every worker
+  mounts; analysis chunks travel as task arguments and results. The warehouse is written only
+  by the load and analyze flows' own process (DuckDB's one writer).
 """
 from __future__ import annotations
 
