@@ -67,9 +67,9 @@ def _address(settings: FetchSettings) -> str:
 
 @contextmanager
 def shared_cluster(settings: FetchSettings) -> Iterator[FetchSettings]:
-    """The settings to run a collection's fetch and parse flows with: under "dask" without a
-    scheduler address, one LocalCluster started here serves both (a cluster costs seconds to
-    start; one per flow doubled the demo's time), else the settings as they are."""
+    """The settings to run a collection's fetch, parse and analyze flows with: under "dask"
+    without a scheduler address, one LocalCluster started here serves them all (a cluster costs
+    seconds to start; one per flow doubled the demo's time), else the settings as they are."""
     if runner_kind(settings) != "dask" or _address(settings):
         yield settings
         return
