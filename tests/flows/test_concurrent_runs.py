@@ -50,8 +50,12 @@ INGEST_TIMEOUT = 150  # seconds for both processes: a hung lock must fail the te
 # What the reader counts; each only grows while pages are added. (Not the claims of current
 # versions, int_topic_claims: that shrinks for a moment when a new version of an article becomes
 # current before it is analysed, which is a correct state, not a half-done write.)
+# what a reader sees grow: articles, versions, sentences, and sentences aligned into claims (the
+# last writes of a run: with them the writers are at work for long enough that a reader which
+# is never starved gets in before the end, even when loading and analysis take under a second)
 _COUNTS = ("select (select count(*) from stg_articles), (select count(*) from article_versions), "
-           "(select count(*) from sentences)")
+           "(select count(*) from sentences), "
+           "(select count(*) from claim_cluster_members where level = 'claim')")
 
 
 def _page_folders(root: Path) -> dict[str, Path]:
@@ -121,7 +125,7 @@ class Reader:
 
     db: Path
     stop: threading.Event = field(default_factory=threading.Event)
-    states: list[tuple[int, int, int]] = field(default_factory=list)  # (articles, versions, sentences)
+    states: list[tuple[int, ...]] = field(default_factory=list)  # _COUNTS, each time it got in
     failures: list[str] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)  # seconds each successful open took
 
