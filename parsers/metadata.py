@@ -231,10 +231,28 @@ def _load_jsonld(raw: str | None) -> Any:
     repaired = _TRAILING_COMMA.sub(r"\1", _LINE_COMMENT.sub("", text))
     for attempt in (text, repaired):
         try:
-            return json.loads(attempt, strict=False)
+            data = json.loads(attempt, strict=False)
         except ValueError:
             continue
+        return _whole_characters(data) if _SURROGATE_ESCAPE.search(attempt) else data
     return None
+
+
+# JSON writes a character beyond U+FFFF as two escapes ("\ud83d\ude00"); a site that cuts a
+# string between them leaves half a character that no UTF-8 text (a record, a DuckDB column, a
+# staged batch) can hold. Such halves become U+FFFD; whole pairs stay the character they encode.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [_whole_characters(v) for v in value]
+    if isinstance(value, dict):
+        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
+    return value
 
 
 def _types(obj: dict[str, Any]) -> list[str]:

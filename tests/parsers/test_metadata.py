@@ -316,3 +316,12 @@ def test_render_time_stamp_is_not_taken_as_a_date() -> None:
                "dateModified": "2025-04-10T00:00:30Z"})
     m = meta(page(head))
     assert (m.published, m.modified) == ("2025-03-28T18:10:00-06:00", None)
+
+
+def test_half_a_character_in_jsonld_becomes_a_replacement_character() -> None:
+    # the headline keeps a whole emoji and ends cut between the two escapes of another
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"headline": "Noem \\ud83d\\ude00 visits \\ud83d"}</script>')
+    m = meta(page(head))
+    assert m.title == "Noem \U0001F600 visits \ufffd"
+    m.title.encode("utf-8")  # a record field any UTF-8 file or DuckDB column can hold
