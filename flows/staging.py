@@ -46,6 +46,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import duckdb
 
+from parsers.charset import whole_characters
 from parsers.records import ArticleRecord, Discovery, FetchResult
 from warehouse.load import FETCH_BATCH, PAGE_BATCH, Parsed, fetch_batch_row, page_batch_row, record_columns
 
@@ -93,14 +94,14 @@ def _sql_path(path: Path) -> str:
 
 
 def _valid_text(value: Any) -> Any:
-    """`value` with every string made encodable as UTF-8 (a lone surrogate becomes U+FFFD).
+    """`value` with every string made encodable as UTF-8 (parsers.charset.whole_characters).
 
-    A parser can return one (JSON-LD holding half of an escaped emoji pair, "\\ud83d"), and
-    neither DuckDB nor any UTF-8 file can store it; a surrogate pair split in two characters is
-    joined into the one it stands for.
+    The parsers repair what they read (JSON-LD); this is the last guard for records from other
+    sources (a discovery's title from a JSON API), since a batch with half a character in it
+    cannot be written at all.
     """
     if isinstance(value, str):
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return whole_characters(value)
     if isinstance(value, tuple):
         return tuple(_valid_text(v) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -23,7 +23,20 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["decode_html", "normalize_charset"]
+__all__ = ["decode_html", "normalize_charset", "whole_characters"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def whole_characters(text: str) -> str:
+    """`text` with every half of a UTF-16 pair that stands alone made U+FFFD, and every pair
+    split over two code points joined into the character it encodes. JSON can carry half a
+    character ("\\ud83d" escaped alone); no UTF-8 text (a record, a staged batch, a DuckDB
+    column) can hold one."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
 
 # WHATWG label → Python codec for the cases where the two disagree or Python lacks the label.
 _ALIASES = {

@@ -28,6 +28,7 @@ from bs4 import BeautifulSoup, Tag
 
 from parsers import datafiles
 from parsers.authors import clean_authors
+from parsers.charset import whole_characters
 from parsers.dates import ParsedDate, is_plausible, parse_date
 from parsers.language import normalize_language_code
 from parsers.urls import host_of, registrable_domain
@@ -239,15 +240,13 @@ def _load_jsonld(raw: str | None) -> Any:
 
 
 # JSON writes a character beyond U+FFFF as two escapes ("\ud83d\ude00"); a site that cuts a
-# string between them leaves half a character that no UTF-8 text (a record, a DuckDB column, a
-# staged batch) can hold. Such halves become U+FFFD; whole pairs stay the character they encode.
+# string between them leaves half a character (parsers.charset.whole_characters).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _whole_characters(value: Any) -> Any:
     if isinstance(value, str):
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if _SURROGATE.search(value) else value
+        return whole_characters(value)
     if isinstance(value, list):
         return [_whole_characters(v) for v in value]
     if isinstance(value, dict):
