@@ -119,7 +119,7 @@ def export_warehouse(con: duckdb.DuckDBPyConnection, folder: str | Path, base: s
     folder's absolute path by default, or where the folder is published (`s3://bucket/news`,
     `https://...`; reading those needs DuckDB's httpfs extension).
     """
-    from warehouse.schema import view_files
+    from warehouse.schema import view_files, view_statement
 
     out_dir = Path(folder)
     where = (base or str(out_dir.resolve())).rstrip("/")
@@ -133,7 +133,7 @@ def export_warehouse(con: duckdb.DuckDBPyConnection, folder: str | Path, base: s
         lines.append(f"create or replace view {name} as select * from read_parquet({_literal(f'{where}/tables/{name}.parquet')});")
     lines.append("")
     for view in view_files():
-        lines.append(f"create or replace view {view.name} as\n{view.sql.strip().rstrip(';')}\n;")
+        lines.append(view_statement(view) + "\n;")
     with written_whole(out_dir / WAREHOUSE_SQL) as partial:
         partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return written

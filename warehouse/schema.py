@@ -130,12 +130,16 @@ def view_files() -> list[ViewFile]:
     return out
 
 
+def view_statement(view: ViewFile) -> str:
+    """The statement that (re)creates `view` from its SQL file."""
+    return f"create or replace view {view.name} as\n{view.sql.strip().rstrip(';')}"
+
+
 def build_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """(Re)create every view; idempotent. Returns the view names in build order."""
     names = []
     for view in view_files():
-        body = view.sql.strip().rstrip(";")
-        con.execute(f"create or replace view {view.name} as\n{body}")
+        con.execute(view_statement(view))
         names.append(view.name)
     return names
 
