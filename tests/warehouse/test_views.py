@@ -295,3 +295,52 @@ def test_the_coverage_artifact_keeps_the_outlets_that_carry_most(con):
     assert list(capped[0]) == ["claim", "Alpha", "Beta"]
     assert [r["claim"] for r in capped] == [r["claim"] for r in full]
     assert len(coverage_table(con, tiny_story.TOPIC, limit=2)) == 2
+
+
+def test_coverage_is_judged_among_the_outlets_of_the_claims_story():
+    # Omega covers the topic only through another story: it did not leave out the meeting's
+    # claims, so it has no cell for them, and it does not count against "most outlets carry it"
+    c = tiny_story.build(second_story=True)
+    try:
+        assert dict(rows(c, "select outlet, coverage from int_topic_outlets"))["Omega"] == "covered"
+        k1 = tiny_story.claim_of(c, "meeting lasted")
+        # the same cells as on the story-less warehouse: outlets of the story, and those we
+        # cannot judge (unreadable pages may be about any story)
+        assert dict(rows(c, "select outlet, how from cmp_claim_coverage where claim_id = ?", k1)) == {
+            "Alpha": "asserted", "Beta": "asserted", "Gamma": "attributed", "Zeta": "asserted",
+            "delta.example": "unreadable", "Epsilon": "no_coverage", "Eta": "unreadable"}
+        assert rows(c, "select count(*) from cmp_claim_coverage where outlet = 'Omega'") == [(0,)]
+        k4 = tiny_story.claim_of(c, "They met on March 28")
+        assert dict(rows(c, "select outlet, status from cmp_omissions where claim_id = ?", k4))["Zeta"] == "omitted"
+        assert rows(c, "select count(*) from cmp_omissions where outlet = 'Omega'") == [(0,)]
+        # its profile says it shares none of the judged claims, not that it left them all out
+        assert rows(c, "select n_omitted, coverage_share from cmp_outlet_profile where outlet = 'Omega'") == [(0, None)]
+    finally:
+        c.close()
+    # the same warehouse without stories (aligned before them) counts Omega absent everywhere
+    legacy = tiny_story.build(second_story=True)
+    try:
+        legacy.execute("update claim_clusters set story_id = null")
+        k1 = tiny_story.claim_of(legacy, "meeting lasted")
+        assert rows(legacy, "select how from cmp_claim_coverage where claim_id = ? and outlet = 'Omega'", k1) \
+            == [("absent",)]
+    finally:
+        legacy.close()
+
+
+def test_an_outlet_whose_story_articles_all_predate_a_claim_has_not_yet_missed_it():
+    c = tiny_story.build(second_story=True)
+    try:
+        # Omega's article joins the meeting story: published on 2 April, after every claim's
+        # first report, it is absent from them; moved to 27 March, before any, it is "not yet"
+        meeting = rows(c, "select story_id from topic_stories join stg_articles using (article_id) "
+                          "where outlet = 'Alpha'")[0][0]
+        c.execute("update topic_stories set story_id = ?", [meeting])
+        k4 = tiny_story.claim_of(c, "They met on March 28")
+        omega = "select how from cmp_claim_coverage where claim_id = ? and outlet = 'Omega'"
+        assert rows(c, omega, k4) == [("absent",)]
+        c.execute("update article_versions set published = '2025-03-27T10:00:00+00:00' "
+                  "where url = ?", [tiny_story.URLS["omega"]])
+        assert rows(c, omega, k4) == [("not_yet",)]
+    finally:
+        c.close()

@@ -18,6 +18,9 @@ compared. `build(denial=True)` adds K6, Alpha "Mexico agreed to share biometric 
 Beta "Mexico did not agree to share biometric data", linked. `build(reprinted_date=True)` has
 Zeta reprint Alpha's March 28 sentence too, stored as the alignment stores copies
 (parsers.copies): in K4's group, in sentence_copies, without links of its own.
+`build(second_story=True)` stores stories as the alignment does (topic_stories, story_id on the
+claims): the five articles above are one story, and Omega, which covers the topic only through
+an article on the harbour strike, a second story with no claim shared across outlets.
 """
 from __future__ import annotations
 
@@ -55,6 +58,7 @@ URLS = {
     "epsilon": "https://epsilon.example/e1",
     "zeta": "https://zeta.example/z1",
     "gamma_missing": "https://gamma.example/c2",
+    "omega": "https://omega.example/o1",
 }
 
 BODIES = {
@@ -102,9 +106,10 @@ def _sid(version_id: str, idx: int) -> str:
 
 
 def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False,
-          reprinted_date: bool = False) -> duckdb.DuckDBPyConnection:
+          reprinted_date: bool = False, second_story: bool = False) -> duckdb.DuckDBPyConnection:
     con = con or duckdb.connect(":memory:")
     bodies = {k: v + [DENIAL[k]] if denial and k in DENIAL else v for k, v in BODIES.items()}
+    urls = URLS if second_story else {k: u for k, u in URLS.items() if k != "omega"}
     if reprinted_date:
         bodies["zeta"] = bodies["zeta"] + [BODIES["alpha"][3]]
     ensure_schema(con)
@@ -112,14 +117,14 @@ def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False,
     found = "2025-03-28T09:00:00+00:00"
     load.load_discoveries(con, TOPIC, [
         Discovery(url=u, source="https://feeds.example/all.xml", source_kind="rss", discovered_at=found)
-        for u in URLS.values()
+        for u in urls.values()
     ] + [
         Discovery(url="https://news.google.com/rss/articles/CBMiEta", source="https://news.google.com/rss/search?q=meeting",
                   source_kind="google_news", discovered_at=found, outlet_hint="Eta",
                   aggregator_url="https://news.google.com/rss/articles/CBMiEta", resolved=False,
                   outlet_url="https://www.eta.example/"),
     ])
-    fetches = {k: _fetch(u, "2025-03-31T12:00:00+00:00") for k, u in URLS.items()}
+    fetches = {k: _fetch(u, "2025-03-31T12:00:00+00:00") for k, u in urls.items()}
     fetches["delta"] = _fetch(URLS["delta"], "2025-03-31T12:00:00+00:00", status="http_error", http=403)
     fetches["gamma_missing"] = _fetch(URLS["gamma_missing"], "2025-03-31T12:00:00+00:00", status="http_error", http=404)
     beta_v1_fetch = _fetch(URLS["beta"], "2025-03-29T12:00:00+00:00")
@@ -138,6 +143,10 @@ def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False,
         "zeta": _record(URLS["zeta"], "Zeta", "Zeta on the meeting", "\n\n".join(bodies["zeta"]),
                         "2025-03-31T10:00:00+00:00"),
     }
+    if second_story:
+        bodies["omega"] = ["Dock workers at the harbour went on strike over the meeting's tariffs."]
+        records["omega"] = _record(URLS["omega"], "Omega", "Omega on the strike", bodies["omega"][0],
+                                   "2025-04-02T10:00:00+00:00")
     parsed = [load.Parsed(fetches[k if k != "beta_v1" else "beta"] if k != "beta_v1" else beta_v1_fetch, r)
               for k, r in records.items()]
     load.load_articles(con, parsed)
@@ -148,7 +157,7 @@ def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False,
     vid = {k: load.version_id(r) for k, r in records.items()}
     aid = {k: load.article_id(r) for k, r in records.items()}
     sentences, claims = [], []
-    for key in ("alpha", "beta_v1", "beta", "gamma", "zeta"):
+    for key in ("alpha", "beta_v1", "beta", "gamma", "zeta") + (("omega",) if second_story else ()):
         offset = 0
         for i, text in enumerate(bodies[key]):
             sentences.append((_sid(vid[key], i), vid[key], aid[key], "body", i, i, offset, offset + len(text), text, "en"))
@@ -203,6 +212,8 @@ def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False,
         [_sid(g, 2)],  # K5
         [_sid(b, 3)],
     ] + ([[_sid(a, 4), _sid(b, 4)]] if denial else [])  # K6
+    if second_story:
+        groups.append([_sid(vid["omega"], 0)])
     links = [AlignLink(_sid(a, 3), _sid(b, 2), 0.6, ("palace", "meet"), (), ())]  # K4
     if denial:
         links.append(AlignLink(_sid(a, 4), _sid(b, 4), 0.8, ("mexico", "agree", "share", "biometric"), (), ()))
@@ -213,10 +224,30 @@ def build(con: duckdb.DuckDBPyConnection | None = None, *, denial: bool = False,
                  aid["beta"]: datetime(2025, 3, 29, tzinfo=timezone.utc),
                  aid["gamma"]: datetime(2025, 3, 30, tzinfo=timezone.utc),
                  aid["zeta"]: datetime(2025, 3, 31, tzinfo=timezone.utc)}
+    if second_story:
+        outlets[aid["omega"]] = "omega"
+        published[aid["omega"]] = datetime(2025, 4, 2, tzinfo=timezone.utc)
     inputs = [(_Item(k, docs[k], outlets[docs[k]], texts[k]), published[docs[k]]) for grp in groups for k in grp]
     store_alignment(con, TOPIC, inputs, _Result(groups, links), statements=_Result([[_sid(a, 2), _sid(g, 1)]]),
                     copy_pairs=[(_sid(z, 3), _sid(a, 3))] if reprinted_date else [])
+    if second_story:
+        _store_stories(con, {"meeting": [aid[k] for k in ("alpha", "beta", "gamma", "zeta")],
+                             "strike": [aid["omega"]]})
     return con
+
+
+def _store_stories(con: duckdb.DuckDBPyConnection, stories: dict[str, list[str]]) -> None:
+    """Each story's articles into topic_stories and its id onto the claims of its sentences,
+    the rows a per-story alignment leaves (warehouse.analysis.store_topic_alignment)."""
+    for name, articles in stories.items():
+        story_id = stable_id(TOPIC, "story", name)
+        con.executemany("insert into topic_stories values (?, ?, ?, ?, null)",
+                        [(TOPIC, a, story_id, len(articles)) for a in articles])
+        con.execute("""
+            update claim_clusters set story_id = $story where topic_id = $topic and claim_id in (
+                select m.claim_id from claim_cluster_members m join sentences s using (sentence_id)
+                where m.topic_id = $topic and list_contains($articles, s.article_id))""",
+                    {"story": story_id, "topic": TOPIC, "articles": articles})
 
 
 def claim_of(con: duckdb.DuckDBPyConnection, text_fragment: str) -> str:

@@ -7,8 +7,9 @@
 -- example: Which outlets reprinted wire copy, and what did their edits drop?
 --   select outlet, source_outlet, shared_share, left_out from cmp_wire_copies
 -- An article is a copy when at least 60% of its claims are also claims of the source in nearly
--- the same words (70% of their distinct words in common), and the source was published no later. left_out lists the source's claims the copy does not carry, in
--- the source's words; added lists the copy's own, in its words.
+-- the same words (70% of their distinct words in common), and the source was published no
+-- later. left_out lists the source's claims the copy does not carry, in the source's words;
+-- added lists the copy's own, in its words.
 with
 
 mentions as (select * from claim_mentions where level = 'claim'),
@@ -32,22 +33,37 @@ article_claims as (
     group by all
 ),
 
-claim_words as (
+forms as (
+    -- each distinct wording of a claim once: reprints repeat wordings, and the word lists and
+    -- their comparison are the costly part (at 10,000 articles 130,500 wordings are 27,183 forms)
     select *, len(words) as n_words
-    from (select *, list_distinct(regexp_extract_all(lower(wording), '[\p{L}\p{N}]+')) as words from article_claims)
+    from (
+        select topic_id, claim_id, wording,
+               list_distinct(regexp_extract_all(lower(wording), '[\p{L}\p{N}]+')) as words
+        from (select distinct topic_id, claim_id, wording from article_claims)
+    )
+),
+
+close_forms as (
+    -- wordings of a claim close enough for one to be a copy of the other (a wording is close to
+    -- itself): |A ∩ B| >= 0.7 |A ∪ B| with |A ∪ B| = |A| + |B| - |A ∩ B| (distinct words). It
+    -- needs the shorter wording to hold 70% of the longer's count, a cheap test that rules most
+    -- pairs out before the list work. Integer arithmetic: 17 |A ∩ B| >= 7 (|A| + |B|).
+    select a.topic_id, a.claim_id, a.wording as wording_a, b.wording as wording_b
+    from forms a
+    join forms b using (topic_id, claim_id)
+    where a.wording = b.wording
+       or (10 * least(a.n_words, b.n_words) >= 7 * greatest(a.n_words, b.n_words)
+           and 17 * len(list_intersect(a.words, b.words)) >= 7 * (a.n_words + b.n_words))
 ),
 
 shared as (
-    -- claims two articles share in (nearly) the same words: copy, not independent reporting.
-    -- |A ∩ B| >= 0.7 |A ∪ B| with |A ∪ B| = |A| + |B| - |A ∩ B| (distinct words); it needs the
-    -- shorter wording to hold 70% of the longer's count, a cheap test that rules most pairs out
-    -- before the list work, and identical wordings pass without it.
+    -- claims two articles share in (nearly) the same words: copy, not independent reporting
     select a.topic_id, a.article_id, b.article_id as source_article_id, count(*) as n_shared
-    from claim_words a
-    join claim_words b on a.topic_id = b.topic_id and a.claim_id = b.claim_id and a.article_id <> b.article_id
-    where least(a.n_words, b.n_words) >= 0.7 * greatest(a.n_words, b.n_words)
-      and (a.wording = b.wording
-           or 1.7 * len(list_intersect(a.words, b.words)) >= 0.7 * (a.n_words + b.n_words))
+    from close_forms f
+    join article_claims a on a.topic_id = f.topic_id and a.claim_id = f.claim_id and a.wording = f.wording_a
+    join article_claims b on b.topic_id = f.topic_id and b.claim_id = f.claim_id and b.wording = f.wording_b
+    where a.article_id <> b.article_id
     group by all
 ),
 
