@@ -9,7 +9,8 @@ starts with the parser's imports only (a worker that analyses imports warehouse.
 with it DuckDB, on its first chunk).
 
 Sentence and claim analysis (`analyze_in_pool`) is the same kind of work and uses the same pool,
-a chunk of article versions per job.
+a chunk of article versions per job; so does alignment, whose claim level runs on a worker while
+the events are aligned in the flow's process (`worker_pool`).
 
 Under the Dask task runner, parse tasks already run in Dask's worker processes: they call
 `parse_many` with processes=1, which parses in place.
@@ -66,6 +67,12 @@ def _executor(processes: int) -> ProcessPoolExecutor:
             _pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
             _pool_size = processes
         return _pool
+
+
+def worker_pool(processes: int) -> ProcessPoolExecutor | None:
+    """The shared pool when `processes` > 1 (for work that submits its own jobs, such as
+    alignment's claim level), else None: run in place."""
+    return _executor(processes) if processes > 1 else None
 
 
 def parse_many(fetches: Sequence[FetchResult], processes: int) -> list[tuple[ArticleRecord | None, str | None]]:

@@ -346,20 +346,23 @@ def analyze_versions(versions: Sequence[analysis.VersionText], processes: int = 
 
 
 @task(name="align-claims", cache_policy=NO_CACHE)
-def align_claims(db: str, topic_id: str) -> int:
+def align_claims(db: str, topic_id: str, processes: int = 1) -> int:
     """Group the topic's sentences from different articles that report the same claim (and, more
     loosely, the same event), and its quote-bearing sentences by the statement they quote.
+    With `processes` > 1, claims are aligned on a worker process while events are aligned here.
 
     One alignment of a topic at a time (warehouse.db.exclusive): a second run waits, then
     aligns what the first stored plus its own articles, instead of overwriting it with an
     alignment computed before they arrived.
     """
+    from flows.parallel import worker_pool
+
     with exclusive(db, f"align-{topic_id}"):
         with session(db) as con:
             inputs = analysis.alignment_inputs(con, topic_id)
             quotes = analysis.alignment_inputs(con, topic_id, quotes_only=True)
             stored = analysis.stored_fingerprints(con, topic_id)
-        result = analysis.compute_alignment(inputs, quotes, stored)  # with the file closed
+        result = analysis.compute_alignment(inputs, quotes, stored, executor=worker_pool(processes))  # file closed
         get_run_logger().info(
             "%s: %d of %d stories re-aligned; %d unchanged since their last alignment (kept as stored)",
             topic_id, len(result.fingerprints) - len(result.reused), len(result.fingerprints), len(result.reused))
@@ -407,7 +410,8 @@ def analyze_flow(db: str, topic_id: str, processes: int | None = None) -> dict[s
             store_oldest()
     while in_flight:
         store_oldest()
-    claims = align_claims(db, topic_id)
+    # alignment runs here, not on the task runner: it needs every sentence of the topic at once
+    claims = align_claims(db, topic_id, processes or default_processes())
     return {"versions_analyzed": analysed, "claims": claims}
 
 

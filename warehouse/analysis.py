@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Mapping, Sequence
@@ -362,6 +363,7 @@ def compute_alignment(
     inputs: Sequence[tuple[AlignItem, datetime | None]],
     quote_inputs: Sequence[tuple[AlignItem, datetime | None]],
     stored: Mapping[str, str] | None = None,
+    executor: Executor | None = None,
 ) -> TopicAlignment:
     """Stories, events, claims and quote statements of one topic (pure: no database).
 
@@ -372,6 +374,10 @@ def compute_alignment(
     (parsers.copies) and their copies join the groups afterwards. Sentence statistics are
     always fitted on all the topic's distinct wordings, so a re-aligned story comes out as a
     full run would make it; a kept story keeps the statistics of its own run.
+
+    With an `executor` (a process pool), claims and statements are aligned on one of its
+    processes while this one aligns events: once the stories are known the two are independent,
+    and each is about a third of the work. The result is the same as without.
     """
     items = [item for item, _ in inputs]
     doc_of = {it.key: it.doc for it in items}
@@ -383,12 +389,20 @@ def compute_alignment(
     # stories need every article; the sentence alignments only each story's distinct wordings
     forms = copies.collapse(items, context.stories)
     quote_forms = copies.collapse([item for item, _ in quote_inputs], context.stories)
-    events = align_events(forms.items, EVENT_CONFIG, only_stories=changed,
-                          context=narrow_context(context, forms.items, EVENT_CONFIG, features))
-    claims = align(forms.items, config=CLAIM_ALIGN_CONFIG, stories=context.stories, only_stories=changed,
-                   similarity=TfidfSimilarity(feature_cache=features))
-    statements = align(quote_forms.items, config=QUOTE_ALIGN_CONFIG, stories=context.stories,
-                       only_stories=changed, similarity=TfidfSimilarity(feature_cache=features))
+    event_context = narrow_context(context, forms.items, EVENT_CONFIG, features)
+    if executor is None:
+        events = align_events(forms.items, EVENT_CONFIG, only_stories=changed, context=event_context)
+        claims, statements = align_claims_and_statements(
+            forms.items, quote_forms.items, context.stories, changed, features)
+    else:
+        # the worker gets the features as they stand now, so it scores exactly as this
+        # process would have after the events' fit
+        wanted = {it.key for it in forms.items} | {it.key for it in quote_forms.items}
+        cache = {k: v for k, v in features.items() if len(k) != 2 or k[0] in wanted}
+        pending = executor.submit(align_claims_and_statements, forms.items, quote_forms.items,
+                                  context.stories, changed, cache)
+        events = align_events(forms.items, EVENT_CONFIG, only_stories=changed, context=event_context)
+        claims, statements = pending.result()
     return TopicAlignment(
         claims=copies.expand(claims, forms),
         events=copies.expand(events.events, forms),
@@ -399,6 +413,18 @@ def compute_alignment(
         copies=tuple((c, rep) for c, rep in forms.copy_pairs
                      if context.stories.get(doc_of[rep], doc_of[rep]) in changed),
     )
+
+
+def align_claims_and_statements(forms: Sequence[AlignItem], quote_forms: Sequence[AlignItem],
+                                stories: Mapping[str, str], changed: frozenset[str],
+                                features: dict) -> tuple[AlignResult, AlignResult]:
+    """The claim and quote-statement levels of `compute_alignment`, over the forms of the
+    changed stories (a function of its own so that a worker process can run it)."""
+    claims = align(forms, config=CLAIM_ALIGN_CONFIG, stories=stories, only_stories=changed,
+                   similarity=TfidfSimilarity(feature_cache=features))
+    statements = align(quote_forms, config=QUOTE_ALIGN_CONFIG, stories=stories, only_stories=changed,
+                       similarity=TfidfSimilarity(feature_cache=features))
+    return claims, statements
 
 
 def store_topic_alignment(con: duckdb.DuckDBPyConnection, topic_id: str,

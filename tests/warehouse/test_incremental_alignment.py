@@ -91,3 +91,20 @@ def test_a_story_that_lost_an_article_is_replaced_not_duplicated(con):
     per_sentence = con.execute("select sentence_id, count(*) from claim_cluster_members where level = 'claim' "
                                "group by sentence_id having count(*) > 1").fetchall()
     assert per_sentence == []
+
+
+def test_claims_aligned_on_a_worker_process_come_out_as_aligned_here():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tests.parsers.test_copies import _inputs
+
+    inputs = _inputs(3)  # reprints, so copies are collapsed and expanded on both paths
+    quotes = [(it, at) for it, at in inputs if it.doc in ("ledger", "diario", "herald")]
+    first = compute_alignment(inputs_of(("wire-1", "ledger", "diario")), [])
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for stored in ({}, first.fingerprints):  # every story, then only the changed ones
+            here = compute_alignment(inputs, quotes, stored)
+            there = compute_alignment(inputs, quotes, stored, executor=pool)
+            assert there == here
+            assert here.claims.groups and here.statements.groups
