@@ -32,7 +32,7 @@ from parsers.records import PAGE_STATUS_OUTCOMES, FetchResult, stable_id
 from parsers.relevance import judge
 from warehouse import analysis, load, recheck, report
 from warehouse.db import exclusive, session, transaction
-from warehouse.schema import ensure_schema
+from warehouse.schema import ensure_schema, pinned
 
 T = TypeVar("T")
 
@@ -441,7 +441,8 @@ def report_flow(db: str, topic_id: str) -> str:
 def publish_report(db: str, topic_id: str) -> str:
     """The report and coverage artifacts, attached to the flow run this is called in; returns
     the report as text."""
-    with session(db, read_only=True) as con:
+    with session(db, read_only=True) as con, pinned(con, report.PINNED_VIEWS, topic_id):
+        # one pinning for both: the coverage table reads cmp_claim_coverage, pinned for the report
         rep = report.build_report(con, topic_id)
         table = report.coverage_table(con, topic_id)
     create_markdown_artifact(report.render_markdown(rep), key=_artifact_key("report", topic_id),

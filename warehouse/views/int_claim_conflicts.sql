@@ -76,8 +76,7 @@ linked as materialized (
     -- every claim link, both ways, between sentences of different outlets in one claim
     -- (materialized: dates and polarity both read it, and at 10,000 articles it has millions of rows)
     select a.topic_id, a.claim_id, a.outlet_id, a.sentence_id, a.negations, a.negation_scope,
-           b.outlet_id as other_id, b.sentence_id as other_sentence, b.negations as other_negations,
-           b.sentence_text as other_text
+           b.outlet_id as other_id, b.sentence_id as other_sentence, b.negations as other_negations
     from (select topic_id, sentence_a as s, sentence_b as t from links
           union all
           select topic_id, sentence_b, sentence_a from links) l
@@ -87,14 +86,18 @@ linked as materialized (
 ),
 
 denials as materialized (
-    -- linked sentences where this one's negation bears on words the other states plainly
-    select topic_id, claim_id, outlet_id, other_id
-    from linked
-    where len(negations) > 0 and len(other_negations) = 0
-      and len(list_filter(negation_scope, lambda w: len(list_filter(
-              string_split_regex(lower(strip_accents(other_text)), '[^a-z0-9]+'),
-              lambda o: starts_with(o, w))) > 0))
-          >= greatest(2, least(3, len(negation_scope)))
+    -- linked sentences where this one's negation bears on words the other states plainly. The
+    -- word test splits the other sentence's text, so it runs only on the few links between a
+    -- negated and a plain sentence (a CASE, not an AND the planner may evaluate in any order),
+    -- and the text is joined to those links only: the millions of links do not carry it.
+    select k.topic_id, k.claim_id, k.outlet_id, k.other_id
+    from (select * from linked where len(negations) > 0 and len(other_negations) = 0) k
+    join mentions o on o.topic_id = k.topic_id and o.sentence_id = k.other_sentence and o.claim_id = k.claim_id
+    where case when len(k.negation_scope) = 0 then false
+          else len(list_filter(k.negation_scope, lambda w: len(list_filter(
+                   string_split_regex(lower(strip_accents(o.sentence_text)), '[^a-z0-9]+'),
+                   lambda x: starts_with(x, w))) > 0))
+               >= greatest(2, least(3, len(k.negation_scope))) end
 ),
 
 -- 2. Verdicts per pair of outlets: do they agree on the aspect? ---------------------------------
