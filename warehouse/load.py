@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from operator import itemgetter
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -71,10 +72,10 @@ def merge_rows(
 
     Within the batch the last row of a key wins. `updates` as for `merge_select`.
     """
-    key_idx = [columns.index(k) for k in key]
-    unique: dict[tuple, Sequence[Any]] = {}
+    key_of = itemgetter(*[columns.index(k) for k in key])
+    unique: dict[Any, Sequence[Any]] = {}
     for row in rows:
-        unique[tuple(row[i] for i in key_idx)] = row  # last one wins within a batch
+        unique[key_of(row)] = row  # last one wins within a batch
     if not unique:
         return 0
     stage = f"_stage_{table}"

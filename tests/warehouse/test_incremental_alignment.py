@@ -108,3 +108,21 @@ def test_claims_aligned_on_a_worker_process_come_out_as_aligned_here():
             there = compute_alignment(inputs, quotes, stored, executor=pool)
             assert there == here
             assert here.claims.groups and here.statements.groups
+
+
+def test_the_cycle_collector_is_back_on_after_alignment_even_when_it_fails():
+    import gc
+
+    from warehouse.analysis import cycle_gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(AttributeError):
+        compute_alignment([(object(), None)], [])  # not an alignment item
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycle_gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
