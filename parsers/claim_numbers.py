@@ -25,6 +25,7 @@ class _NumberLexicon:
     stopwords: frozenset[str]
     determiners: frozenset[str]
     number_words: dict[str, float]
+    phrase_starts: frozenset[str]  # first words of the several-word number words ("a" of "a dozen")
     small_words: frozenset[str]
     number_connectors: frozenset[str]
     multipliers: dict[str, float]
@@ -68,6 +69,7 @@ def _lexicon(langs: tuple[str, ...]) -> _NumberLexicon:
         stopwords=frozenset(stop),
         determiners=frozenset(det),
         number_words=number_words,
+        phrase_starts=frozenset(k.split(" ")[0] for k in number_words if " " in k),
         small_words=frozenset(small),
         number_connectors=frozenset(nconn),
         multipliers=mult,
@@ -382,7 +384,7 @@ def _word_numbers(text: str, lex: _NumberLexicon):
         low = w.lower()
         # "a dozen", "a hundred", "una docena", "half a dozen": two-/three-word entries first
         matched = False
-        for n in (3, 2):
+        for n in ((3, 2) if low in lex.phrase_starts else ()):  # most words begin no phrase
             if i + n <= len(words):
                 seg = words[i:i + n]
                 if all(text[seg[k][1]:seg[k + 1][0]].isspace() for k in range(n - 1)):
