@@ -4,8 +4,9 @@
 -- inputs: cmp_claim_coverage
 -- example: What did each outlet leave out that most others reported?
 --   select outlet, claim_label, status from cmp_omissions where status = 'omitted'
--- A claim is "widely carried" when at least half of the outlets with readable coverage report it
--- (and at least two do). status tells a real omission from a gap we cannot judge:
+-- A claim is "widely carried" when at least half of the outlets with readable coverage of its
+-- story report it (and at least two do): the outlets are cmp_claim_coverage's, those of the
+-- claim's story and those we could not read. status tells a real omission from a gap we cannot judge:
 -- omitted | not_yet (outlet published before the claim appeared) | unverified (some of the
 -- outlet's pages could not be read) | unreadable | no_coverage; fetch_outcomes says why pages
 -- could not be read (blocked, paywalled, not_found, timeout...).
