@@ -8,8 +8,9 @@
 -- example: Which outlets carry least of the shared story, and is it their choice or our fetch?
 --   select outlet, coverage_share, n_omitted, n_unreadable_pages, unreadable_outcomes
 --   from cmp_outlet_profile order by coverage_share
--- coverage_share = claims it reports / claims reported by 2+ outlets (null when none could be
--- judged: every shared claim is unreadable, not_yet or no_coverage for it). lone_numbers counts
+-- coverage_share = claims it reports / claims reported by 2+ outlets in the stories it covered
+-- (cmp_claim_coverage's rows for it; null when none could be judged: every such claim is
+-- unreadable, not_yet or no_coverage for it). lone_numbers counts
 -- number discrepancies where it is the only outlet on its side; loaded_per_1000_words sums the
 -- loaded-language categories of cmp_loaded_language except the neutral counterparts
 -- (neutral-request, neutral-label) and hedging (hedges are counted by claim, as n_hedged);
