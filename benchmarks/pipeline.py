@@ -581,13 +581,15 @@ TITLES = {
 }
 
 
-def _config_text(feeds: list[str], workers: int, interval: float, db: Path) -> str:
+def _config_text(feeds: list[str], workers: int, interval: float, db: Path, batch_size: int | None = None) -> str:
     quoted = ",\n  ".join(json.dumps(f) for f in feeds)
+    batch = f"batch_size = {batch_size}\n" if batch_size else ""  # else newsprism's default
     return (
         "# written by benchmarks/pipeline.py\n"
         "[fetch]\n"
         f"max_workers = {workers}\n"
         f"per_host_interval = {interval}\n"
+        f"{batch}"
         'allow_hosts = ["127.0.0.0/8"]  # the benchmark\'s sites are on loopback\n'
         'archive_dir = "archive"\n\n'
         "[warehouse]\n"
@@ -637,10 +639,12 @@ def _table(kind: str, res: dict, n: int) -> list[str]:
     return lines
 
 
-def _report_size(n: int, site: dict, results: dict[str, dict], workers: int, interval: float) -> None:
+def _report_size(n: int, site: dict, results: dict[str, dict], workers: int, interval: float,
+                 batch_size: int | None = None) -> None:
+    batches = f"; {batch_size} pages a batch" if batch_size else ""
     print(f"== {n:,} articles: {site['pages']:,} pages ({site['page_bytes'] / site['pages'] / 1024:.1f} KB on "
           f"average, {site['gz_bytes'] / site['pages'] / 1024:.1f} KB gzipped) on {site['hosts']:,} loopback hosts, "
-          f"one RSS feed each; {workers} workers; per-host interval {interval:g} s ==")
+          f"one RSS feed each; {workers} workers; per-host interval {interval:g} s{batches} ==")
     for kind, res in results.items():
         print()
         print("\n".join(_table(kind, res, n)))
@@ -739,7 +743,7 @@ def _print_saved(saved: dict) -> int:
     sizes = sorted(int(n) for n in saved["sizes"])
     for n in sizes:
         entry = saved["sizes"][str(n)]
-        _report_size(n, entry["site"], entry["results"], saved["workers"], saved["interval"])
+        _report_size(n, entry["site"], entry["results"], saved["workers"], saved["interval"], saved.get("batch_size"))
     _growth(sizes, {n: saved["sizes"][str(n)]["results"] for n in sizes})
     return 0
 
@@ -754,6 +758,8 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
     ap.add_argument("--workers", type=int, default=4,
                     help="fetch threads of both pipelines (newsprism's max_workers; its default is 4)")
     ap.add_argument("--interval", type=float, default=0.0, help="newsprism's per-host interval, seconds")
+    ap.add_argument("--batch-size", type=int, default=None,
+                    help="pages per fetch and parse task (default: newsprism's, 50); the Prefect overhead follows the task runs")
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--only", action="append", choices=list(TITLES), help="run only these contenders")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per contender run")
@@ -789,7 +795,8 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
         print(f"Prefect warm-up failed: {warm['failure']} (see {base}/warmup.stderr)")
         return 1
     all_results: dict[int, dict[str, dict]] = {}
-    saved = {"header": header, "workers": args.workers, "interval": args.interval, "sizes": {}}
+    saved = {"header": header, "workers": args.workers, "interval": args.interval, "batch_size": args.batch_size,
+             "sizes": {}}
     try:
         for n in sizes:
             with SiteServer(build_site, (str(args.corpora), n, args.seed)) as served:
@@ -802,7 +809,8 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
                     work.mkdir(parents=True)
                     db = work / "warehouse.duckdb"
                     config = work / "newsprism.toml"
-                    config.write_text(_config_text(served.feeds, args.workers, args.interval, db), encoding="utf-8")
+                    config.write_text(_config_text(served.feeds, args.workers, args.interval, db, args.batch_size),
+                                      encoding="utf-8")
                     job = {"n": n, "feeds": served.feeds, "workers": args.workers, "config": str(config),
                            "db": str(db), "prefect_home": str(prefect_home)}
                     results[kind] = _run(launcher, kind, job, work, kind, args.timeout)
@@ -811,7 +819,7 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
                 all_results[n] = results
                 saved["sizes"][str(n)] = {"site": site, "results": results}
                 (base / "results.json").write_text(json.dumps(saved), encoding="utf-8")
-                _report_size(n, site, results, args.workers, args.interval)
+                _report_size(n, site, results, args.workers, args.interval, args.batch_size)
         _growth(sizes, all_results)
         print(f"load average {os.getloadavg()[0]:.2f} at the end; process floor {launcher.floor_kib / 1024:.0f} MiB "
               "(the launcher, a bare interpreter)")
