@@ -93,7 +93,7 @@ class FetchSettings:
     allow_hosts: tuple[str, ...] = ()  # private/loopback hosts or CIDRs allowed (plus NEWSPRISM_ALLOW_HOSTS)
     max_workers: int = 4
     per_host_interval: float = 1.0
-    batch_size: int = 50
+    batch_size: int = 200  # pages per fetch and parse task: 50 cost Prefect 1.1 ms an article, 200 0.3 ms
     archive_dir: Path = Path("archive")
     replay: tuple[Path, ...] = ()  # WARC files: when set, fetching replays them instead of the network
     task_runner: str = "threads"  # or "dask": where fetch, parse and analysis batches run (flows/runners.py)

@@ -250,7 +250,7 @@ def parse_pages(fetches: Sequence[FetchResult], stage: str, batch: str, processe
 
 
 @flow(name="parse", flow_run_name="parse-pages")
-def parse_flow(stage: str, batch_size: int = 50, processes: int = 1) -> int:
+def parse_flow(stage: str, batch_size: int = 200, processes: int = 1) -> int:
     """Turn the staged pages' bytes into normalized article records; returns pages parsed.
     Batches are tasks submitted to the flow's task runner; each parses on `processes` processes."""
     pages = Stage(stage).pages_to_parse()

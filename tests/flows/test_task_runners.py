@@ -3,6 +3,8 @@ prefect-dask) give the same warehouse as the default thread runner, and batches 
 parsed and analysed on several processes."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.flows.conftest import table_digests
@@ -19,7 +21,9 @@ def _run(root, db: str, monkeypatch, runner: str, batch_size: int) -> None:
     config = root / f"newsprism-{batch_size}.toml"
     text = (root / "newsprism.toml").read_text(encoding="utf-8")
     # small batches: several fetch and parse tasks, so the runner really spreads work
-    config.write_text(text.replace("batch_size = 50", f"batch_size = {batch_size}"), encoding="utf-8")
+    small, n = re.subn(r"(?m)^batch_size = \d+", f"batch_size = {batch_size}", text)
+    assert n == 1, "newsprism.toml sets no batch_size to override"
+    config.write_text(small, encoding="utf-8")
     run_flow(topic=TOPIC, config=str(config), db=db, with_report=False)
 
 
