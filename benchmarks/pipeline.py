@@ -759,7 +759,7 @@ def main(argv: list[str] | None = None, *, launcher: Launcher) -> int:
                     help="fetch threads of both pipelines (newsprism's max_workers; its default is 4)")
     ap.add_argument("--interval", type=float, default=0.0, help="newsprism's per-host interval, seconds")
     ap.add_argument("--batch-size", type=int, default=None,
-                    help="pages per fetch and parse task (default: newsprism's, 50); the Prefect overhead follows the task runs")
+                    help="pages per fetch and parse task (default: newsprism's, 200); Prefect's overhead follows the task runs")
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--only", action="append", choices=list(TITLES), help="run only these contenders")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per contender run")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter
-from contextlib import contextmanager
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Mapping, Sequence
