@@ -348,6 +348,14 @@ class TfidfSimilarity:
     # (events, claims and quote statements of one topic): featurizing is a third of the work
     feature_cache: dict | None = None
 
+    @staticmethod
+    def cached_features(cache: dict, items: Sequence[AlignItem]) -> dict:
+        """The part of a feature cache that fitting `items` can read: their own entries and every
+        wording's. A fit in another process given it featurizes as a fit here would."""
+        wanted = {it.key for it in items}
+        # keys: (item key, cognate_prefix) for an item, (language, text, ...) for a wording
+        return {k: v for k, v in cache.items() if len(k) != 2 or k[0] in wanted}
+
     def fit(self, items: Sequence[AlignItem], config: AlignConfig) -> None:
         self.items = items
         self.config = config

@@ -429,8 +429,7 @@ def compute_alignment(
     else:
         # the worker gets the features as they stand now, so it scores exactly as this
         # process would have after the events' fit
-        wanted = {it.key for it in forms.items} | {it.key for it in quote_forms.items}
-        cache = {k: v for k, v in features.items() if len(k) != 2 or k[0] in wanted}
+        cache = TfidfSimilarity.cached_features(features, [*forms.items, *quote_forms.items])
         pending = executor.submit(align_claims_and_statements, forms.items, quote_forms.items,
                                   context.stories, changed, cache)
         events = align_events(forms.items, EVENT_CONFIG, only_stories=changed, context=event_context)
