@@ -8,6 +8,7 @@ story whose sentences did not change keeps its stored rows.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections import Counter
@@ -223,20 +224,15 @@ def cycle_gc_paused():
         gc.enable()
 
 
-def _story_ids(topic_id: str, stories: Mapping[str, str] | None) -> Callable[[str], str | None]:
-    """Article → the id of its story (None without stories), each hashed once: every member,
-    link and copy row names its story, and hashing per row was a third of storing."""
+def _story_ids(topic_id: str, stories: Mapping[str, str] | None
+               ) -> tuple[Callable[[str], str], Callable[[str], str | None]]:
+    """(story key → story id, article → the id of its story or None without stories), each id
+    hashed once: every member, link and copy row names its story, and hashing per row was a
+    third of storing."""
+    of_key = functools.cache(lambda key: stable_id(topic_id, "story", key))
     if stories is None:
-        return lambda article_id: None
-    memo: dict[str, str] = {}
-
-    def story_id(article_id: str) -> str:
-        found = memo.get(article_id)
-        if found is None:
-            found = memo[article_id] = stable_id(topic_id, "story", stories.get(article_id, article_id))
-        return found
-
-    return story_id
+        return of_key, lambda article_id: None
+    return of_key, lambda article_id: of_key(stories.get(article_id, article_id))
 
 
 def _groups_rows(topic_id: str, level: str, result: AlignResult,
@@ -297,7 +293,7 @@ def store_alignment(
     """
     by_key = {item.key: (item, published) for item, published in inputs}
     now = datetime.now(timezone.utc)
-    story_id = _story_ids(topic_id, stories)
+    story_of_key, story_id = _story_ids(topic_id, stories)
     clusters, members, links = _groups_rows(topic_id, "claim", claims, by_key, now, story_id)
     n_claims = len(clusters)
     if events is not None:
@@ -325,10 +321,9 @@ def store_alignment(
         for article in sorted({item.doc for item, _ in inputs}):
             by_story.setdefault(stories.get(article, article), []).append(article)
         for key, group in by_story.items():
-            sid = stable_id(topic_id, "story", key)
             fingerprint = (fingerprints or {}).get(key)
-            story_rows += [(topic_id, a, sid, len(group), fingerprint) for a in group]
-    keep = sorted(stable_id(topic_id, "story", key) for key in reused)
+            story_rows += [(topic_id, a, story_of_key(key), len(group), fingerprint) for a in group]
+    keep = sorted(story_of_key(key) for key in reused)
     params = {"topic": topic_id, "keep": keep} if keep else {"topic": topic_id}
     with transaction(con):
         con.execute(
