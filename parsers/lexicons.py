@@ -134,30 +134,25 @@ def phrase_trie_pattern(phrases: Iterable[str]) -> str:
     fails the caller's checks, the match backs off to the shorter. Words of a phrase are
     separated by any run of white space (`\\s+`).
     """
+    # trie keys: a character; " " for the white space between two words (a word never holds
+    # any); "" for a phrase's end
     root: dict = {}
     for phrase in phrases:
         node = root
-        for i, word in enumerate(phrase.split()):
-            if i:
-                node = node.setdefault(_SPACE, {})
-            for ch in word:
-                node = node.setdefault(ch, {})
-        node[_END] = {}
+        for ch in " ".join(phrase.split()):
+            node = node.setdefault(ch, {})
+        node[""] = {}
 
     def emit(node: dict) -> str:
-        branches = [(r"\s+" if k is _SPACE else re.escape(k)) + emit(child)
-                    for k, child in sorted(((k, c) for k, c in node.items() if k is not _END),
-                                           key=lambda kc: (kc[0] is _SPACE, "" if kc[0] is _SPACE else kc[0]))]
+        branches = [(r"\s+" if k == " " else re.escape(k)) + emit(node[k])
+                    for k in sorted((k for k in node if k), key=lambda k: (k == " ", k))]
         if not branches:
             return ""
-        if len(branches) == 1 and _END not in node:
+        if len(branches) == 1 and "" not in node:
             return branches[0]
-        return "(?:" + "|".join(branches) + ")" + ("?" if _END in node else "")
+        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
 
     return "(?:" + emit(root) + ")"
-
-
-_SPACE, _END = object(), object()  # trie keys: the space between two words, a phrase's end
 
 
 class PhraseMatcher:
