@@ -383,6 +383,7 @@ def analyze_flow(db: str, topic_id: str, processes: int | None = None) -> dict[s
     """
     from flows.parallel import default_processes
 
+    processes = processes or default_processes()
     with session(db) as con:
         ensure_schema(con)  # views are rebuilt so a new release's SQL applies to old warehouses
         pending = analysis.versions_to_analyze(con, topic_id)
@@ -405,13 +406,13 @@ def analyze_flow(db: str, topic_id: str, processes: int | None = None) -> dict[s
     for chunk in chunks:
         with session(db) as con:
             versions = analysis.version_texts(con, chunk)
-        in_flight.append(analyze_versions.submit(versions, processes or default_processes()))
+        in_flight.append(analyze_versions.submit(versions, processes))
         if len(in_flight) >= ANALYZE_IN_FLIGHT:
             store_oldest()
     while in_flight:
         store_oldest()
     # alignment runs here, not on the task runner: it needs every sentence of the topic at once
-    claims = align_claims(db, topic_id, processes or default_processes())
+    claims = align_claims(db, topic_id, processes)
     return {"versions_analyzed": analysed, "claims": claims}
 
 
